@@ -1,0 +1,46 @@
+# otklik: the README's commands. Everything installs into .venv from the package registries.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test unit integration e2e lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml layers/otklik/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: the whole stack on one machine (API :3000, moto :4566), in the foreground
+run: install
+	$(BIN)/python -m infra.local
+
+## test: lint, then unit, integration and end-to-end tests
+test: lint
+	$(BIN)/pytest -q
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+integration: install
+	$(BIN)/pytest -q tests/integration
+
+e2e: install
+	$(BIN)/pytest -q tests/e2e
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	for app in functions/*/app.py; do $(BIN)/mypy $$app || exit 1; done
+	$(BIN)/cfn-lint template.yaml
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,158 @@
+"""TicketsTable: tickets (created once per feedback), their SLA watch, and their notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from otklik.adapters.dynamo import from_item, model_to_document, to_item
+from otklik.adapters.pages import Page, decode_cursor, encode_cursor
+from otklik.models import DeliveredNotification, Ticket
+from otklik.timefmt import iso_seconds
+
+TICKET_SK = "TICKET"
+FIRST_RESPONSE_WATCH = "first_response"
+STORAGE_ONLY = ("pk", "sk", "sla_watch", "due_at")
+
+
+def _pk(ticket_id: str) -> dict[str, str]:
+    return {"S": f"TICKET#{ticket_id}"}
+
+
+def _condition_failed(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def _public(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k not in STORAGE_ONLY}
+
+
+class TicketStore:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def create(self, ticket: Ticket) -> bool:
+        """Store a new ticket; False (and nothing written) when the feedback has its ticket already."""
+        document = model_to_document(ticket)
+        document.update(
+            pk=f"TICKET#{ticket.id}",
+            sk=TICKET_SK,
+            created_at=iso_seconds(ticket.created_at),
+            due_at=iso_seconds(ticket.first_response_due_at),
+            sla_watch=FIRST_RESPONSE_WATCH,
+        )
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(document),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _condition_failed(error):
+                return False
+            raise
+        return True
+
+    def get(self, ticket_id: str) -> dict[str, Any] | None:
+        answer = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": _pk(ticket_id), "sk": {"S": TICKET_SK}},
+            ConsistentRead=True,
+        )
+        return _public(from_item(answer["Item"])) if "Item" in answer else None
+
+    def get_ticket(self, ticket_id: str) -> Ticket | None:
+        document = self.get(ticket_id)
+        return Ticket.model_validate(document) if document else None
+
+    def list_by_status(self, status: str, limit: int, cursor: str | None) -> Page:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "by_status",
+            "KeyConditionExpression": "#status = :status",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":status": {"S": status}},
+            "Limit": limit,
+        }
+        start = decode_cursor(cursor)
+        if start:
+            query["ExclusiveStartKey"] = start
+        answer = self._client.query(**query)
+        return Page(
+            items=[_public(from_item(item)) for item in answer.get("Items", [])],
+            next_cursor=encode_cursor(answer.get("LastEvaluatedKey")),
+        )
+
+    def first_responses_due(self, now: datetime) -> list[str]:
+        """Ids of tickets whose first-response deadline has passed and is still watched."""
+        ids: list[str] = []
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "by_deadline",
+            "KeyConditionExpression": "sla_watch = :watch AND due_at <= :now",
+            "ExpressionAttributeValues": {
+                ":watch": {"S": FIRST_RESPONSE_WATCH},
+                ":now": {"S": iso_seconds(now)},
+            },
+        }
+        while True:
+            answer = self._client.query(**query)
+            ids.extend(item["pk"]["S"].removeprefix("TICKET#") for item in answer.get("Items", []))
+            if "LastEvaluatedKey" not in answer:
+                return ids
+            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def mark_first_response_breached(self, ticket_id: str, now: datetime) -> bool:
+        """Record the breach once: True only for the call that changed the ticket."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": _pk(ticket_id), "sk": {"S": TICKET_SK}},
+                UpdateExpression="SET sla_breached = :true, sla_breached_at = :now REMOVE sla_watch",
+                ConditionExpression="sla_watch = :watch AND due_at <= :now",
+                ExpressionAttributeValues={
+                    ":true": {"BOOL": True},
+                    ":now": {"S": iso_seconds(now)},
+                    ":watch": {"S": FIRST_RESPONSE_WATCH},
+                },
+            )
+        except ClientError as error:
+            if _condition_failed(error):
+                return False
+            raise
+        return True
+
+    def record_notification(self, delivered: DeliveredNotification) -> bool:
+        """Keep a delivered notification with its ticket (the outbox); once per notification id."""
+        notification = delivered.notification
+        document = model_to_document(notification)
+        document["results"] = [model_to_document(result) for result in delivered.results]
+        document.update(pk=f"TICKET#{notification.ticket_id}", sk=f"NOTIFICATION#{notification.id}")
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(document),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _condition_failed(error):
+                return False
+            raise
+        return True
+
+    def list_notifications(self, ticket_id: str) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _pk(ticket_id), ":prefix": {"S": "NOTIFICATION#"}},
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            answer = self._client.query(**query)
+            found.extend(_public(from_item(item)) for item in answer.get("Items", []))
+            if "LastEvaluatedKey" not in answer:
+                return sorted(found, key=lambda n: str(n.get("created_at", "")))
+            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

@@ -1,0 +1,39 @@
+"""Turning a normalized feedback envelope into a stored, enriched feedback item."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from otklik import tonality
+from otklik.language import detect_language
+from otklik.models import FeedbackEnvelope, FeedbackItem
+from otklik.pii import mask_pii
+
+
+def report_day(moment: datetime, timezone: ZoneInfo) -> str:
+    """The calendar day (YYYY-MM-DD) a moment falls on in the report time zone."""
+    return moment.astimezone(timezone).date().isoformat()
+
+
+def enrich(envelope: FeedbackEnvelope, timezone: ZoneInfo) -> FeedbackItem:
+    """Language, tonality and a PII-masked copy of the text; the raw text is kept unaltered."""
+    lang = detect_language(envelope.text)
+    tone = tonality.score(envelope.text, lang=lang, rating=envelope.rating)
+    return FeedbackItem(
+        id=envelope.feedback_id,
+        source=envelope.source,
+        account=envelope.account,
+        kind=envelope.kind,
+        external_id=envelope.external_id,
+        text=envelope.text,
+        text_masked=mask_pii(envelope.text),
+        rating=envelope.rating,
+        product=envelope.product,
+        order=envelope.order,
+        author=envelope.author,
+        created_at=envelope.created_at,
+        received_at=envelope.received_at,
+        day=report_day(envelope.created_at, timezone),
+        lang=lang,
+        tonality=tone,
+        engines={"tonality": f"{tonality.ENGINE_VERSION}/{tone.engine}"},
+    )

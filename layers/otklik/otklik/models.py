@@ -1,0 +1,156 @@
+"""The domain's data: incoming feedback, stored feedback items, tickets, notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+FeedbackKind = Literal["review", "question", "chat", "complaint", "survey"]
+TonalityLabel = Literal["negative", "neutral", "positive"]
+Priority = Literal["urgent", "high", "normal", "low"]
+TicketStatus = Literal["open", "resolved", "closed"]
+
+MAX_TEXT_CHARS = 20_000
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ProductRef(Frozen):
+    id: str = Field(min_length=1, max_length=200)
+    name: str | None = Field(default=None, max_length=1000)
+    sku: str | None = Field(default=None, max_length=200)
+
+
+class OrderRef(Frozen):
+    id: str = Field(min_length=1, max_length=200)
+
+
+class Author(Frozen):
+    """The customer who wrote the feedback, as far as the channel tells."""
+
+    id: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=500)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9 ()\-]{5,40}$")
+    tier: str | None = Field(default=None, max_length=50)
+
+
+class OwnChannelFeedback(Frozen):
+    """The body of POST /webhooks/{source}: one feedback item from a seller's own channel."""
+
+    id: str = Field(min_length=1, max_length=200, description="The item's id in the sending system")
+    kind: FeedbackKind
+    text: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    product: ProductRef | None = None
+    order: OrderRef | None = None
+    customer: Author | None = None
+    created_at: AwareDatetime
+    account: str = Field(default="default", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+
+    @model_validator(mode="after")
+    def _says_something(self) -> OwnChannelFeedback:
+        if not self.text.strip() and self.rating is None:
+            raise ValueError("feedback needs a non-empty text or a rating")
+        return self
+
+
+class FeedbackEnvelope(Frozen):
+    """Feedback normalized from any channel: what IngestQueue carries to score_feedback."""
+
+    feedback_id: str
+    source: str
+    account: str
+    kind: FeedbackKind
+    external_id: str
+    text: str
+    rating: int | None = None
+    product: ProductRef | None = None
+    order: OrderRef | None = None
+    author: Author | None = None
+    created_at: datetime
+    received_at: datetime
+
+
+class Tonality(Frozen):
+    label: TonalityLabel
+    compound: float = Field(ge=-1.0, le=1.0)
+    lang: str
+    engine: str
+
+
+class FeedbackItem(Frozen):
+    """A stored feedback item: the raw text unaltered, normalized fields, enrichment."""
+
+    id: str
+    source: str
+    account: str
+    kind: FeedbackKind
+    external_id: str
+    text: str
+    text_masked: str
+    rating: int | None = None
+    product: ProductRef | None = None
+    order: OrderRef | None = None
+    author: Author | None = None
+    created_at: datetime
+    received_at: datetime
+    day: str = Field(description="Calendar day of created_at in the report time zone, YYYY-MM-DD")
+    lang: str
+    tonality: Tonality
+    engines: dict[str, str]
+
+
+class StatusChange(Frozen):
+    at: datetime
+    by: str
+    status: TicketStatus
+    note: str = ""
+
+
+class Ticket(Frozen):
+    id: str
+    feedback_id: str
+    source: str
+    account: str
+    kind: FeedbackKind
+    team: str
+    priority: Priority
+    status: TicketStatus
+    reasons: tuple[str, ...]
+    created_at: datetime
+    first_response_due_at: datetime
+    sla_breached: bool = False
+    rating: int | None = None
+    tonality_label: TonalityLabel
+    excerpt: str = Field(description="PII-masked start of the feedback text")
+    history: tuple[StatusChange, ...]
+
+
+NotificationEvent = Literal["ticket_opened", "sla_breached"]
+
+
+class Notification(Frozen):
+    """One thing to tell people about a ticket; its id makes delivery happen once."""
+
+    id: str
+    ticket_id: str
+    event: NotificationEvent
+    created_at: datetime
+    title: str
+    text: str
+
+
+class ChannelResult(Frozen):
+    channel: str
+    status: Literal["sent", "stored", "failed"]
+    detail: str = ""
+
+
+class DeliveredNotification(Frozen):
+    notification: Notification
+    results: tuple[ChannelResult, ...]

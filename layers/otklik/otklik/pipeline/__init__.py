@@ -1,0 +1,1 @@
+"""Use cases: one function per pipeline step, wiring domain rules to the ports they are given."""

@@ -1,0 +1,59 @@
+"""route_feedback: apply the routing rules to stored feedback; open its ticket and ask for a notification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from otklik.errors import FeedbackMissing
+from otklik.messages import NotifyMessage
+from otklik.models import FeedbackItem, Ticket
+from otklik.notifications import ticket_opened
+from otklik.routing import RoutingPolicy, open_ticket, plan_ticket
+
+
+class FeedbackReader(Protocol):
+    def get_item(self, feedback_id: str) -> FeedbackItem | None: ...
+
+
+class TicketWriter(Protocol):
+    def create(self, ticket: Ticket) -> bool: ...
+    def get_ticket(self, ticket_id: str) -> Ticket | None: ...
+
+
+class Publisher(Protocol):
+    def send(self, message: BaseModel) -> str: ...
+
+
+@dataclass(frozen=True)
+class Routed:
+    feedback_id: str
+    ticket: Ticket | None
+    created: bool
+
+
+def route_feedback(
+    feedback_id: str,
+    now: datetime,
+    policy: RoutingPolicy,
+    feedback: FeedbackReader,
+    tickets: TicketWriter,
+    notify_queue: Publisher,
+) -> Routed:
+    item = feedback.get_item(feedback_id)
+    if item is None:
+        raise FeedbackMissing(f"feedback {feedback_id} is not stored")
+    plan = plan_ticket(item, policy)
+    if plan is None:
+        return Routed(feedback_id=feedback_id, ticket=None, created=False)
+    ticket = open_ticket(item, plan, now)
+    created = tickets.create(ticket)
+    if not created:
+        ticket = tickets.get_ticket(ticket.id) or ticket
+    # Sent again on a redelivery, in case the first attempt died before sending; the notification's
+    # id is the same, and send_notifications delivers each id once.
+    notify_queue.send(NotifyMessage(notification=ticket_opened(ticket, now)))
+    return Routed(feedback_id=feedback_id, ticket=ticket, created=created)

@@ -1,0 +1,38 @@
+"""score_feedback: enrich a queued feedback envelope, store it once, and pass it on to routing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from otklik.enrichment import enrich
+from otklik.messages import RouteMessage
+from otklik.models import FeedbackEnvelope, FeedbackItem
+
+
+class FeedbackWriter(Protocol):
+    def put_new(self, item: FeedbackItem) -> bool: ...
+
+
+class Publisher(Protocol):
+    def send(self, message: BaseModel) -> str: ...
+
+
+@dataclass(frozen=True)
+class Scored:
+    item: FeedbackItem
+    duplicate: bool
+
+
+def score_feedback(
+    envelope: FeedbackEnvelope, timezone: ZoneInfo, store: FeedbackWriter, route_queue: Publisher
+) -> Scored:
+    item = enrich(envelope, timezone)
+    created = store.put_new(item)
+    # Forwarded on duplicates too: if an earlier attempt stored the item but died before this send,
+    # the redelivery is what gets it routed. Routing and notification are idempotent downstream.
+    route_queue.send(RouteMessage(feedback_id=item.id))
+    return Scored(item=item, duplicate=not created)

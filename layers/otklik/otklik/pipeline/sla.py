@@ -1,0 +1,39 @@
+"""sweep_sla: tickets past their first-response deadline are marked breached and notified, once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from otklik.messages import NotifyMessage
+from otklik.models import Ticket
+from otklik.notifications import sla_breached
+
+
+class DeadlineStore(Protocol):
+    def first_responses_due(self, now: datetime) -> list[str]: ...
+    def get_ticket(self, ticket_id: str) -> Ticket | None: ...
+    def mark_first_response_breached(self, ticket_id: str, now: datetime) -> bool: ...
+
+
+class Publisher(Protocol):
+    def send(self, message: BaseModel) -> str: ...
+
+
+def sweep_first_responses(now: datetime, tickets: DeadlineStore, notify_queue: Publisher) -> list[str]:
+    """Ids of the tickets this sweep found breached.
+
+    The notification is queued before the breach is recorded, so a sweep that dies in between
+    notifies again next time (same notification id, delivered once) instead of never.
+    """
+    breached: list[str] = []
+    for ticket_id in tickets.first_responses_due(now):
+        ticket = tickets.get_ticket(ticket_id)
+        if ticket is None or ticket.status != "open":
+            continue
+        notify_queue.send(NotifyMessage(notification=sla_breached(ticket, now)))
+        if tickets.mark_first_response_breached(ticket_id, now):
+            breached.append(ticket_id)
+    return breached
