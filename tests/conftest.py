@@ -1,0 +1,49 @@
+"""Shared test setup: tiers by folder, network blocked for unit tests, Powertools quiet and namespaced."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+
+_TIERS = {"unit": "unit", "integration": "integration", "e2e": "e2e"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
+        tier = _TIERS.get(parts[0]) if parts else None
+        if tier:
+            item.add_marker(getattr(pytest.mark, tier))
+
+
+class NetworkBlocked(RuntimeError):
+    """A unit test tried to open a network connection."""
+
+
+@pytest.fixture(autouse=True)
+def _block_network_in_unit_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    if request.node.get_closest_marker("unit") is None:
+        yield
+        return
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise NetworkBlocked("unit tests must not use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _powertools_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "otklik-test")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "WARNING")
