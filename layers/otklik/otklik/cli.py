@@ -35,15 +35,16 @@ def _score(args: argparse.Namespace, source: TextIO, out: TextIO, err: TextIO) -
             if not isinstance(document, dict) or not isinstance(document.get("text"), str):
                 raise ValueError("each line must be a JSON object with a string 'text'")
             rating = document.get("rating")
-            if rating is not None and (not isinstance(rating, int) or not 1 <= rating <= 5):
+            if rating is not None and (type(rating) is not int or not 1 <= rating <= 5):
                 raise ValueError("'rating' must be a whole number of stars from 1 to 5")
+            lang = document.get("lang")
+            if lang is not None and lang not in ("ru", "en"):
+                raise ValueError("'lang' must be \"ru\" or \"en\" when given")
         except ValueError as error:
             err.write(f"line {number}: {error}\n")
             failures += 1
             continue
-        tone = tonality.score(
-            document["text"], lang=document.get("lang"), rating=rating, text_only=args.text_only
-        )
+        tone = tonality.score(document["text"], lang=lang, rating=rating, text_only=args.text_only)
         document["tonality"] = tone.model_dump()
         out.write(json.dumps(document, ensure_ascii=False) + "\n")
     return 1 if failures else 0

@@ -1,6 +1,6 @@
 """What a notification about a ticket says; channels only carry it."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from otklik.ids import notification_id
 from otklik.models import Notification, Ticket
@@ -19,7 +19,7 @@ def _stars(rating: int | None) -> str:
 
 
 def _body(ticket: Ticket) -> str:
-    due = ticket.first_response_due_at.strftime("%Y-%m-%d %H:%M UTC")
+    due = ticket.first_response_due_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(
         [
             f"{_KIND_RU[ticket.kind]} · {ticket.source}/{ticket.account} · {_stars(ticket.rating)}"

@@ -2,8 +2,8 @@
 
 import re
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-_CARD = re.compile(r"\b(?:\d[ \-]?){13,19}\b")
+_EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}")
+_CARD = re.compile(r"\b\d(?:[ \-]?\d){12,18}\b")
 _PHONE = re.compile(
     r"(?<!\w)(?:\+7|8|\+\d{1,3})?[\s\-]?\(?\d{3}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}(?!\w)"
 )

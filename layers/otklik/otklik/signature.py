@@ -29,7 +29,7 @@ def _parse(header: str) -> tuple[int, list[str]]:
         if not sep:
             raise SignatureError("signature header must look like t=<unix seconds>,v1=<hex>")
         if key == "t":
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 raise SignatureError("signature timestamp t must be unix seconds")
             timestamp = int(value)
         elif key == "v1":

@@ -1,0 +1,113 @@
+"""In-memory stand-ins for the pipeline's ports (queues, stores, channels), recording what they were asked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from otklik.adapters.slack import TransientDeliveryError
+from otklik.models import ChannelResult, DeliveredNotification, FeedbackItem, Notification, Ticket
+
+# Shared by several fakes so a test can check the order of calls across ports.
+Journal = list[tuple[str, str]]
+
+
+class QueueUnavailable(Exception):
+    """The queue refused a message."""
+
+
+class RecordingQueue:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self.sent: list[BaseModel] = []
+        self._journal = journal if journal is not None else []
+
+    def send(self, message: BaseModel) -> str:
+        self.sent.append(message)
+        self._journal.append(("send", type(message).__name__))
+        return f"message-{len(self.sent)}"
+
+
+class UnavailableQueue:
+    def send(self, message: BaseModel) -> str:
+        raise QueueUnavailable("queue is down")
+
+
+class InMemoryReceipts:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self.recorded: dict[str, datetime] = {}
+        self._journal = journal if journal is not None else []
+
+    def seen(self, feedback_id: str, now: datetime) -> bool:
+        return feedback_id in self.recorded
+
+    def record(self, feedback_id: str, now: datetime) -> None:
+        self.recorded[feedback_id] = now
+        self._journal.append(("record", feedback_id))
+
+
+class InMemoryFeedback:
+    def __init__(self, *items: FeedbackItem) -> None:
+        self.items = {item.id: item for item in items}
+
+    def put_new(self, item: FeedbackItem) -> bool:
+        if item.id in self.items:
+            return False
+        self.items[item.id] = item
+        return True
+
+    def get_item(self, feedback_id: str) -> FeedbackItem | None:
+        return self.items.get(feedback_id)
+
+
+class InMemoryTickets:
+    def __init__(self, *tickets: Ticket, journal: Journal | None = None) -> None:
+        self.tickets = {ticket.id: ticket for ticket in tickets}
+        self._journal = journal if journal is not None else []
+
+    def create(self, ticket: Ticket) -> bool:
+        if ticket.id in self.tickets:
+            return False
+        self.tickets[ticket.id] = ticket
+        return True
+
+    def get_ticket(self, ticket_id: str) -> Ticket | None:
+        return self.tickets.get(ticket_id)
+
+    def first_responses_due(self, now: datetime) -> list[str]:
+        # Like an index that lags behind status changes: due by time alone, whatever the status.
+        return [t.id for t in self.tickets.values() if t.first_response_due_at <= now and not t.sla_breached]
+
+    def mark_first_response_breached(self, ticket_id: str, now: datetime) -> bool:
+        ticket = self.tickets[ticket_id]
+        self._journal.append(("mark", ticket_id))
+        if ticket.sla_breached:
+            return False
+        self.tickets[ticket_id] = ticket.model_copy(update={"sla_breached": True})
+        return True
+
+
+class RecordingChannel:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.delivered: list[Notification] = []
+
+    def deliver(self, notification: Notification) -> ChannelResult:
+        self.delivered.append(notification)
+        return ChannelResult(channel=self.name, status="sent")
+
+
+class UnreachableChannel:
+    name = "slack"
+
+    def deliver(self, notification: Notification) -> ChannelResult:
+        raise TransientDeliveryError("HTTP 503: try later")
+
+
+class InMemoryOutbox:
+    def __init__(self) -> None:
+        self.records: list[DeliveredNotification] = []
+
+    def record_notification(self, delivered: DeliveredNotification) -> bool:
+        self.records.append(delivered)
+        return True

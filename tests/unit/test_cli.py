@@ -1,0 +1,174 @@
+"""The otklik command line: signing a body for a webhook, and scoring tonality of JSON lines."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from otklik.cli import main
+from otklik.signature import SignatureError, verify
+from tests.conftest import EVENTS
+
+BODY_FILE = EVENTS / "webhook_body_custom.json"
+
+
+def webhook_accepts(header: str, body: bytes, secret: str, now_unix: int) -> bool:
+    try:
+        verify(header, body, secret, now_unix=now_unix)
+    except SignatureError:
+        return False
+    return True
+
+
+def run_score(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lines: list[str], *flags: str
+) -> tuple[int, list[dict[str, Any]], str]:
+    """Run `otklik tonality score` on lines; its exit code, the JSON lines it wrote, and its stderr."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in lines)))
+    code = main(["tonality", "score", *flags])
+    captured = capsys.readouterr()
+    written = [json.loads(line) for line in captured.out.splitlines()]
+    return code, written, captured.err
+
+
+def test_sign_prints_a_header_the_webhook_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["sign", str(BODY_FILE), "--secret", "s", "--timestamp", "123"])
+
+    header = capsys.readouterr().out.strip()
+    assert code == 0
+    assert header.startswith("t=123,v1=")
+    assert webhook_accepts(header, BODY_FILE.read_bytes(), "s", 123)
+
+
+def test_sign_uses_the_local_secret_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("OTKLIK_WEBHOOK_SECRET", raising=False)
+    body = tmp_path / "body.json"
+    body.write_bytes(b'{"id": "1", "kind": "review", "rating": 5, "created_at": "2026-11-22T09:41:00+03:00"}')
+
+    main(["sign", str(body), "--timestamp", "1795329660"])
+
+    header = capsys.readouterr().out.strip()
+    assert webhook_accepts(header, body.read_bytes(), "local-dev-secret", 1795329660)
+
+
+def test_sign_takes_the_secret_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OTKLIK_WEBHOOK_SECRET", "from-env")
+    body = tmp_path / "body.json"
+    body.write_bytes(b"{}")
+
+    main(["sign", str(body), "--timestamp", "100"])
+
+    header = capsys.readouterr().out.strip()
+    assert webhook_accepts(header, b"{}", "from-env", 100)
+
+
+def test_tonality_score_adds_a_tonality_object_to_each_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        json.dumps({"id": 1, "text": "Terrible quality, it broke after one day. Awful!"}),
+        json.dumps({"id": 2, "text": "Отличный рюкзак", "rating": 5}, ensure_ascii=False),
+        json.dumps({"id": 3, "text": "Пришёл вовремя"}, ensure_ascii=False),
+    ]
+
+    code, written, err = run_score(monkeypatch, capsys, lines)
+
+    assert code == 0
+    assert err == ""
+    assert [line["id"] for line in written] == [1, 2, 3]
+    english = written[0]["tonality"]
+    assert (english["label"], english["lang"], english["engine"]) == ("negative", "en", "vader")
+    assert -1.0 <= english["compound"] < 0
+    assert written[1]["tonality"] == {"label": "positive", "compound": 1.0, "lang": "ru", "engine": "rating"}
+    assert written[1]["text"] == "Отличный рюкзак"
+    assert written[2]["tonality"] == {"label": "neutral", "compound": 0.0, "lang": "ru", "engine": "none"}
+
+
+def test_tonality_score_honours_a_given_language(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, written, _ = run_score(
+        monkeypatch, capsys, [json.dumps({"text": "Terrible", "lang": "ru", "rating": 4})]
+    )
+
+    assert written[0]["tonality"]["engine"] == "rating"
+    assert written[0]["tonality"]["label"] == "positive"
+
+
+def test_text_only_ignores_ratings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = json.dumps({"text": "Отличный рюкзак", "rating": 5}, ensure_ascii=False)
+
+    code, written, _ = run_score(monkeypatch, capsys, [line], "--text-only")
+
+    assert code == 0
+    assert written[0]["tonality"]["engine"] == "none"
+    assert written[0]["tonality"]["label"] == "neutral"
+    assert written[0]["rating"] == 5
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not json",
+        "[1, 2]",
+        '{"rating": 5}',
+        '{"text": 42}',
+        '{"text": "Плохо", "rating": 7}',
+        '{"text": "Плохо", "rating": 4.5}',
+    ],
+    ids=["not-json", "array", "no-text", "text-not-string", "rating-7", "rating-fraction"],
+)
+def test_a_bad_line_is_reported_and_the_good_ones_still_written(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    lines = [json.dumps({"text": "Great!"}), bad, json.dumps({"text": "Awful!"})]
+
+    code, written, err = run_score(monkeypatch, capsys, lines)
+
+    assert code == 1
+    assert [line["text"] for line in written] == ["Great!", "Awful!"]
+    assert err.startswith("line 2:")
+    assert err.count("\n") == 1
+
+
+def test_blank_lines_are_skipped(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, written, err = run_score(monkeypatch, capsys, ["", json.dumps({"text": "Great!"}), "   "])
+
+    assert code == 0
+    assert len(written) == 1
+    assert err == ""
+
+
+def test_a_line_with_a_non_string_lang_is_reported_like_any_bad_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [json.dumps({"text": "Good", "lang": 5}), json.dumps({"text": "Awful!"})]
+
+    code, written, err = run_score(monkeypatch, capsys, lines)
+
+    assert code == 1
+    assert [line["text"] for line in written] == ["Awful!"]
+    assert err.startswith("line 1:")
+
+
+def test_a_boolean_rating_is_reported_not_taken_as_one_star(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = json.dumps({"text": "Отличный рюкзак", "rating": True}, ensure_ascii=False)
+
+    code, written, err = run_score(monkeypatch, capsys, [line])
+
+    assert code == 1
+    assert written == []
+    assert err.startswith("line 1:")

@@ -1,0 +1,93 @@
+"""Queue messages: each queue's model survives the trip as JSON, and a malformed body is refused."""
+
+from __future__ import annotations
+
+import json
+
+import pydantic
+import pytest
+from pydantic import BaseModel
+
+from otklik.messages import NotifyMessage, RouteMessage, decode, encode
+from otklik.models import Author, FeedbackEnvelope, Notification, OrderRef, ProductRef
+from tests.conftest import EVENTS
+from tests.unit.samples import NOW, envelope
+
+
+def test_a_feedback_envelope_survives_encode_and_decode() -> None:
+    original = envelope(text="Порвалось «через день»\nответьте").model_copy(
+        update={
+            "product": ProductRef(id="sku-4411", name="Рюкзак городской 20 л"),
+            "order": OrderRef(id="ord-88213"),
+            "author": Author(id="c-5521", email="anna@example.com", phone="+7 912 345-67-89"),
+        }
+    )
+
+    assert decode(FeedbackEnvelope, encode(original)) == original
+
+
+def test_empty_optional_fields_are_left_out_of_the_message() -> None:
+    original = envelope(rating=None)
+
+    body = encode(original)
+
+    assert "rating" not in json.loads(body)
+    assert decode(FeedbackEnvelope, body).rating is None
+
+
+def test_a_route_message_survives_encode_and_decode() -> None:
+    original = RouteMessage(feedback_id="fb_123")
+
+    assert decode(RouteMessage, encode(original)) == original
+
+
+def test_a_notify_message_survives_encode_and_decode() -> None:
+    original = NotifyMessage(
+        notification=Notification(
+            id="nt_1",
+            ticket_id="tk_1",
+            event="sla_breached",
+            created_at=NOW,
+            title="[high] Просрочен первый ответ по тикету tk_1",
+            text="команда: support\n«[email]»",
+        )
+    )
+
+    assert decode(NotifyMessage, encode(original)) == original
+
+
+def test_the_sample_ingest_event_body_decodes() -> None:
+    record = json.loads((EVENTS / "sqs_ingest_feedback.json").read_text(encoding="utf-8"))["Records"][0]
+
+    message = decode(FeedbackEnvelope, record["body"])
+
+    assert message.source == "custom"
+    assert message.created_at.utcoffset() is not None
+
+
+@pytest.mark.parametrize(
+    ("model", "body"),
+    [
+        (RouteMessage, "not json"),
+        (RouteMessage, "{}"),
+        (RouteMessage, '{"feedback_id": 42}'),
+        (RouteMessage, '{"feedback_id": "fb_1", "unexpected": true}'),
+        (NotifyMessage, '{"notification": {"id": "nt_1"}}'),
+        (NotifyMessage, "[]"),
+        (FeedbackEnvelope, '{"feedback_id": "fb_1", "kind": "spam"}'),
+        (FeedbackEnvelope, ""),
+    ],
+    ids=[
+        "not-json",
+        "empty-object",
+        "wrong-type",
+        "unknown-field",
+        "incomplete-notification",
+        "array",
+        "bad-envelope",
+        "empty-body",
+    ],
+)
+def test_a_malformed_body_raises_a_validation_error(model: type[BaseModel], body: str) -> None:
+    with pytest.raises(pydantic.ValidationError):
+        decode(model, body)

@@ -1,0 +1,209 @@
+"""Routing rules: which feedback gets a ticket, for which team, with what priority and deadline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from otklik.ids import ticket_id
+from otklik.models import FeedbackKind, TonalityLabel
+from otklik.routing import RoutingPolicy, SlaPolicy, open_ticket, plan_ticket
+from tests.unit.samples import NOW, RAW_EMAIL, RAW_PHONE, RECEIVED_AT, TEXT_WITH_CONTACTS, feedback_item
+
+POLICY = RoutingPolicy()
+
+
+@pytest.mark.parametrize(
+    ("rating", "label", "compound"),
+    [
+        (5, "positive", 1.0),
+        (4, "positive", 0.5),
+        (3, "neutral", 0.0),
+        (None, "positive", 0.7),
+        (None, "neutral", 0.0),
+    ],
+)
+def test_positive_or_neutral_reviews_with_good_ratings_need_no_ticket(
+    rating: int | None, label: TonalityLabel, compound: float
+) -> None:
+    item = feedback_item(rating=rating, label=label, compound=compound)
+
+    assert plan_ticket(item, POLICY) is None
+
+
+def test_a_negative_review_goes_to_support_within_24_hours() -> None:
+    item = feedback_item(label="negative", compound=-0.3)
+
+    plan = plan_ticket(item, POLICY)
+
+    assert plan is not None
+    assert plan.team == "support"
+    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=24)
+    assert "negative_tonality" in plan.reasons
+
+
+@pytest.mark.parametrize("rating", [1, 2])
+def test_a_low_rating_opens_a_ticket_even_when_the_text_reads_neutral(rating: int) -> None:
+    item = feedback_item(rating=rating, label="neutral", compound=0.0)
+
+    plan = plan_ticket(item, POLICY)
+
+    assert plan is not None
+    assert plan.team == "support"
+    assert "low_rating" in plan.reasons
+    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=24)
+
+
+def test_deadlines_follow_a_custom_sla_policy() -> None:
+    policy = RoutingPolicy(sla=SlaPolicy(first_response_hours=4, question_response_hours=2))
+
+    review = plan_ticket(feedback_item(rating=1), policy)
+    question = plan_ticket(feedback_item(kind="question"), policy)
+
+    assert review is not None
+    assert review.first_response_due_at == RECEIVED_AT + timedelta(hours=4)
+    assert question is not None
+    assert question.first_response_due_at == RECEIVED_AT + timedelta(hours=2)
+
+
+def test_a_question_gets_the_question_deadline() -> None:
+    plan = plan_ticket(feedback_item(kind="question", text="Есть ли размер L?"), POLICY)
+
+    assert plan is not None
+    assert plan.reasons == ("question",)
+    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=12)
+
+
+def test_an_angry_question_is_answered_by_the_sooner_question_deadline() -> None:
+    plan = plan_ticket(feedback_item(kind="question", label="negative", compound=-0.4), POLICY)
+
+    assert plan is not None
+    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=12)
+
+
+@pytest.mark.parametrize(("rating", "label", "compound"), [(5, "positive", 1.0), (None, "neutral", 0.0)])
+def test_a_complaint_always_gets_a_ticket(rating: int | None, label: TonalityLabel, compound: float) -> None:
+    item = feedback_item(kind="complaint", rating=rating, label=label, compound=compound)
+
+    plan = plan_ticket(item, POLICY)
+
+    assert plan is not None
+    assert "complaint" in plan.reasons
+
+
+@pytest.mark.parametrize(
+    ("kind", "rating", "label", "compound", "priority"),
+    [
+        ("review", 1, "negative", -1.0, "high"),
+        ("review", None, "negative", -0.85, "high"),
+        ("review", None, "negative", -0.6, "high"),
+        ("review", None, "negative", -0.3, "normal"),
+        ("review", 2, "negative", -0.5, "normal"),
+        ("complaint", None, "neutral", 0.0, "normal"),
+        ("question", None, "positive", 0.6, "low"),
+        ("question", None, "neutral", 0.0, "normal"),
+    ],
+    ids=[
+        "one-star",
+        "strongly-negative-text",
+        "at-strongly-negative-threshold",
+        "plainly-negative",
+        "two-stars",
+        "neutral-complaint",
+        "positive-question",
+        "neutral-question",
+    ],
+)
+def test_priority_follows_how_bad_the_feedback_is(
+    kind: FeedbackKind, rating: int | None, label: TonalityLabel, compound: float, priority: str
+) -> None:
+    item = feedback_item(kind=kind, rating=rating, label=label, compound=compound)
+
+    plan = plan_ticket(item, POLICY)
+
+    assert plan is not None
+    assert plan.priority == priority
+
+
+@pytest.mark.parametrize(
+    ("tier", "kind", "rating", "label", "compound", "priority"),
+    [
+        ("vip", "review", None, "negative", -0.3, "high"),
+        ("gold", "review", 1, "negative", -1.0, "urgent"),
+        ("VIP", "review", 1, "negative", -1.0, "urgent"),
+        ("premium", "question", None, "positive", 0.6, "normal"),
+        ("regular", "review", 1, "negative", -1.0, "high"),
+    ],
+    ids=[
+        "vip-normal-to-high",
+        "gold-high-to-urgent",
+        "tier-case-ignored",
+        "premium-low-to-normal",
+        "regular",
+    ],
+)
+def test_an_escalated_customer_tier_raises_priority_one_level(
+    tier: str, kind: FeedbackKind, rating: int | None, label: TonalityLabel, compound: float, priority: str
+) -> None:
+    item = feedback_item(kind=kind, rating=rating, label=label, compound=compound, tier=tier)
+
+    plan = plan_ticket(item, POLICY)
+
+    assert plan is not None
+    assert plan.priority == priority
+
+
+def test_urgent_is_the_top_priority() -> None:
+    # Given the worst case: a one-star complaint from a VIP
+    item = feedback_item(kind="complaint", rating=1, label="negative", compound=-1.0, tier="vip")
+
+    plan = plan_ticket(item, POLICY)
+
+    assert plan is not None
+    assert plan.priority == "urgent"
+
+
+def test_a_policy_without_escalated_tiers_treats_everyone_alike() -> None:
+    item = feedback_item(rating=1, label="negative", compound=-1.0, tier="vip")
+
+    plan = plan_ticket(item, RoutingPolicy(escalated_tiers=()))
+
+    assert plan is not None
+    assert plan.priority == "high"
+
+
+def test_open_ticket_builds_an_open_ticket_with_its_history_and_a_masked_excerpt() -> None:
+    # Given a one-star review whose text carries the customer's contacts
+    item = feedback_item(text=TEXT_WITH_CONTACTS, rating=1, label="negative", compound=-1.0)
+    plan = plan_ticket(item, POLICY)
+    assert plan is not None
+
+    # When the ticket is opened
+    ticket = open_ticket(item, plan, NOW)
+
+    # Then it is open, traceable to its feedback, and safe to show
+    assert ticket.id == ticket_id(item.id)
+    assert ticket.feedback_id == item.id
+    assert ticket.status == "open"
+    assert (ticket.team, ticket.priority) == ("support", "high")
+    assert ticket.created_at == NOW
+    assert ticket.first_response_due_at == plan.first_response_due_at
+    assert (ticket.rating, ticket.tonality_label) == (1, "negative")
+    assert [(h.status, h.at, h.by) for h in ticket.history] == [("open", NOW, "otklik")]
+    assert "low_rating" in ticket.history[0].note
+    assert RAW_EMAIL not in ticket.excerpt
+    assert RAW_PHONE not in ticket.excerpt
+    assert "[email]" in ticket.excerpt
+    assert ticket.excerpt.startswith("Порвалось через день")
+
+
+def test_opening_the_same_feedback_twice_gives_the_same_ticket_id() -> None:
+    item = feedback_item(rating=1, label="negative", compound=-1.0)
+    plan = plan_ticket(item, POLICY)
+    assert plan is not None
+
+    first = open_ticket(item, plan, NOW)
+    again = open_ticket(item, plan, NOW + timedelta(minutes=5))
+
+    assert first.id == again.id
