@@ -16,7 +16,7 @@ from otklik.wiring import RouteService
 
 logger = Logger()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @logger.inject_lambda_context
@@ -33,7 +33,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             extra={
                 "feedback_id": routed.feedback_id,
                 "ticket_id": routed.ticket.id if routed.ticket else None,
-                "created": routed.created,
+                "ticket_created": routed.created,
             },
         )
 

@@ -17,7 +17,7 @@ from otklik.settings import AggregateSettings, load_settings
 from otklik.wiring import AggregateService
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 @logger.inject_lambda_context

@@ -17,12 +17,21 @@ def _deliver(stack: Stack, body: bytes) -> str:
 
 
 def _run_pipeline(stack: Stack) -> dict[str, Any]:
-    """Move every queued message through its function, as the event source mappings would."""
+    """Move every queued message through its function, as the event source mappings would.
+
+    Lambda never invokes a function with an empty batch, so a step with nothing to do is skipped.
+    """
     results: dict[str, Any] = {}
-    results["score"] = stack.invoke("ScoreFeedbackFunction", stack.sqs_event("IngestQueue"))
-    results["route"] = stack.invoke("RouteFeedbackFunction", stack.sqs_event("RouteQueue"))
-    results["notify"] = stack.invoke("SendNotificationsFunction", stack.sqs_event("NotifyQueue"))
-    results["aggregates"] = stack.invoke("UpdateAggregatesFunction", stack.stream_event())
+    steps = [
+        ("score", "ScoreFeedbackFunction", lambda: stack.sqs_event("IngestQueue")),
+        ("route", "RouteFeedbackFunction", lambda: stack.sqs_event("RouteQueue")),
+        ("notify", "SendNotificationsFunction", lambda: stack.sqs_event("NotifyQueue")),
+        ("aggregates", "UpdateAggregatesFunction", stack.stream_event),
+    ]
+    for name, function, event_of in steps:
+        event = event_of()
+        if event["Records"]:
+            results[name] = stack.invoke(function, event)
     return results
 
 
@@ -110,5 +119,5 @@ def test_positive_feedback_opens_no_ticket(stack: Stack) -> None:
     _deliver(stack, body)
     results = _run_pipeline(stack)
     assert results["route"] == {"batchItemFailures": []}
-    assert stack.receive("NotifyQueue") == []
+    assert "notify" not in results
     assert _ops(stack, "/tickets", "/tickets", query={"status": "open"})["items"] == []

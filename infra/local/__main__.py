@@ -1,0 +1,123 @@
+"""`python -m infra.local` (make run): otklik's template on this machine, in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from types import FrameType
+
+from infra.local.resources import DYNAMODB_TABLE, SIMPLE_TABLE, SQS_QUEUE
+from infra.local.stack import LocalStack
+from infra.local.template import TemplateError
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+SAMPLE_BODY = "events/webhook_body_custom.json"
+
+STAGE = "local"
+WEBHOOK_SECRET = "local-dev-secret"
+OPS_TOKEN = "local-dev-token"
+
+
+def seed_parameters(environ: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Parameter overrides and SecureString seeds of the local otklik stack."""
+    overrides = {"Stage": STAGE}
+    secrets = {
+        f"/otklik/{STAGE}/webhooks/custom/secret": WEBHOOK_SECRET,
+        f"/otklik/{STAGE}/ops/token": OPS_TOKEN,
+    }
+    slack_url = environ.get("OTKLIK_LOCAL_SLACK_WEBHOOK_URL")
+    if slack_url:
+        secrets[f"/otklik/{STAGE}/notify/slack-webhook-url"] = slack_url
+        overrides["NotifyChannels"] = "outbox,slack"
+    return overrides, secrets
+
+
+def port_from(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise SystemExit(f"{name} must be a port number, got {value!r}")
+    return int(value)
+
+
+def summary(stack: LocalStack) -> str:
+    """What started, and how to send a first webhook."""
+    api = stack.api_url
+    resources = stack.resources
+    lines = [
+        "",
+        f"otklik local stack '{stack.stack_name}' (Stage={stack.template.parameters['Stage']})",
+        f"  API          {api}",
+        f"  AWS (moto)   {stack.aws_url}   e.g. aws --endpoint-url {stack.aws_url} dynamodb list-tables",
+        "  tables       " + ", ".join(r.physical_id for r in resources.of_type(DYNAMODB_TABLE, SIMPLE_TABLE)),
+        "  queues       " + ", ".join(r.physical_id for r in resources.of_type(SQS_QUEUE)),
+        "  functions",
+    ]
+    for spec in stack.runtime.functions():
+        lines.append(
+            f"    {spec.logical_id:<28} <- {'; '.join(stack.triggers(spec.logical_id)) or 'nothing'}"
+        )
+    lines += [
+        "",
+        "Send a first webhook (signed with the local secret) and see its ticket:",
+        f"  SIG=$(.venv/bin/otklik sign {SAMPLE_BODY})",
+        f"  curl -i -X POST {api}/webhooks/custom -H 'Content-Type: application/json' \\",
+        f'       -H "X-Otklik-Signature: $SIG" --data-binary @{SAMPLE_BODY}',
+        f"  curl -H 'Authorization: Bearer {OPS_TOKEN}' '{api}/tickets?status=open'",
+        "",
+        f"Fire a schedule now: curl -X POST {api}/_local/schedules/SweepSlaFunction",
+        f"Status:             curl {api}/_local/status",
+        "Ctrl-C stops the stack.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S"
+    )
+    for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    overrides, secrets = seed_parameters(os.environ)
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        logging.getLogger(__name__).info("%s received; stopping", signal.Signals(signum).name)
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    stack = LocalStack(
+        TEMPLATE,
+        parameter_overrides=overrides,
+        ssm_parameters=secrets,
+        api_port=port_from(os.environ, "OTKLIK_LOCAL_API_PORT", 3000),
+        aws_port=port_from(os.environ, "OTKLIK_LOCAL_AWS_PORT", 4566),
+    )
+    try:
+        with stack:
+            print(summary(stack), flush=True)
+            while not stopping.wait(1.0):
+                pass
+    except TemplateError as error:
+        print(f"template.yaml: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(
+            f"cannot start the local stack: {error} (is a port taken? see OTKLIK_LOCAL_*_PORT)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
