@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pydantic
 import pytest
 from pydantic import BaseModel
 
-from otklik.messages import NotifyMessage, RouteMessage, decode, encode
+from otklik.messages import MalformedMessage, NotifyMessage, RouteMessage, decode, encode
 from otklik.models import Author, FeedbackEnvelope, Notification, OrderRef, ProductRef
 from tests.conftest import EVENTS
 from tests.unit.samples import NOW, envelope
@@ -88,6 +87,20 @@ def test_the_sample_ingest_event_body_decodes() -> None:
         "empty-body",
     ],
 )
-def test_a_malformed_body_raises_a_validation_error(model: type[BaseModel], body: str) -> None:
-    with pytest.raises(pydantic.ValidationError):
+def test_a_malformed_body_raises_a_malformed_message_error(model: type[BaseModel], body: str) -> None:
+    with pytest.raises(MalformedMessage):
         decode(model, body)
+
+
+def test_the_error_names_fields_but_never_repeats_customer_text() -> None:
+    # Given an envelope whose rating is wrong and whose text carries a phone number
+    body = '{"feedback_id": "fb_1", "text": "звоните +7 912 345-67-89", "rating": "пять"}'
+    # When it is decoded
+    with pytest.raises(MalformedMessage) as raised:
+        decode(FeedbackEnvelope, body)
+    # Then the error says which fields are wrong, and nothing of what the customer wrote
+    message = str(raised.value)
+    assert "rating" in message
+    assert "912" not in message
+    assert "звоните" not in message
+    assert raised.value.__cause__ is None

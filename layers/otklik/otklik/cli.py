@@ -39,7 +39,7 @@ def _score(args: argparse.Namespace, source: TextIO, out: TextIO, err: TextIO) -
                 raise ValueError("'rating' must be a whole number of stars from 1 to 5")
             lang = document.get("lang")
             if lang is not None and lang not in ("ru", "en"):
-                raise ValueError("'lang' must be \"ru\" or \"en\" when given")
+                raise ValueError('\'lang\' must be "ru" or "en" when given')
         except ValueError as error:
             err.write(f"line {number}: {error}\n")
             failures += 1
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tone = commands.add_parser("tonality", help="tonality of feedback texts")
     tone_commands = tone.add_subparsers(dest="tonality_command", required=True)
-    scorer = tone_commands.add_parser("score", help="JSON lines in (text, lang?, rating?), tonality added out")
+    scorer = tone_commands.add_parser("score", help="JSON lines in, tonality added out")
     scorer.add_argument("--text-only", action="store_true", help="ignore ratings, score the text alone")
     return parser
 

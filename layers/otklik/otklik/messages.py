@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from otklik.models import FeedbackEnvelope, Frozen, Notification
 
@@ -30,6 +30,18 @@ def encode(message: BaseModel) -> str:
     return message.model_dump_json(exclude_none=True)
 
 
+class MalformedMessage(ValueError):
+    """A queue body that is not the model its queue carries. Says where, never what: bodies hold
+    customer text, and this error ends up in the logs."""
+
+
 def decode(model: type[M], body: str) -> M:
-    """Parse a queue body; a malformed one raises pydantic.ValidationError (the record fails alone)."""
-    return model.model_validate_json(body)
+    """Parse a queue body; a malformed one raises MalformedMessage (the record fails alone)."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(body)'}: {e['type']}"
+            for e in error.errors(include_url=False)
+        )
+        raise MalformedMessage(f"not a {model.__name__}: {problems}") from None

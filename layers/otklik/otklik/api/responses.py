@@ -13,12 +13,11 @@ from chalice.app import Request
 from otklik.errors import OtklikError
 
 P = ParamSpec("P")
-JSON = {"Content-Type": "application/json"}
 logger = Logger(child=True)
 
 
 def json_response(status: int, body: Any) -> Response:
-    return Response(body=body, status_code=status, headers=JSON)
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
 
 
 def answers_errors(view: Callable[P, Any]) -> Callable[P, Response]:
