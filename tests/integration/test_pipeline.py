@@ -53,6 +53,13 @@ def test_first_webhook_becomes_feedback_ticket_notification_and_counts(stack: St
     assert item["text"] == "Ужасное качество, порвалось через день"
     assert item["tonality"]["label"] == "negative"
     assert item["lang"] == "ru"
+    # And the API writes Russian as UTF-8 a person can read, not as \\u escapes
+    raw = stack.invoke(
+        "OpsApiFunction",
+        ops_event("/feedback/{id}", f"/feedback/{feedback_id}", path_parameters={"id": feedback_id}),
+    )
+    assert "Ужасное качество" in raw["body"]
+    assert raw["headers"]["Content-Type"] == "application/json; charset=utf-8"
     # And a ticket for support, high priority, first response due 24 h after receipt
     tickets = _ops(stack, "/tickets", "/tickets", query={"status": "open"})["items"]
     assert len(tickets) == 1

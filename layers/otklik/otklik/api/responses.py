@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any, ParamSpec
 
@@ -17,7 +18,12 @@ logger = Logger(child=True)
 
 
 def json_response(status: int, body: Any) -> Response:
-    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+    """JSON as UTF-8, not \\u-escaped: most of what ops teams read here is Russian."""
+    return Response(
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
 
 
 def answers_errors(view: Callable[P, Any]) -> Callable[P, Response]:
