@@ -8,34 +8,12 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping
-from pathlib import Path
 from types import FrameType
 
 from infra.local.resources import DYNAMODB_TABLE, SIMPLE_TABLE, SQS_QUEUE
+from infra.local.seed import API_PORT, AWS_PORT, OPS_TOKEN, SAMPLE_WEBHOOK_BODY, otklik_stack
 from infra.local.stack import LocalStack
 from infra.local.template import TemplateError
-
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "template.yaml"
-SAMPLE_BODY = "events/webhook_body_custom.json"
-
-STAGE = "local"
-WEBHOOK_SECRET = "local-dev-secret"
-OPS_TOKEN = "local-dev-token"
-
-
-def seed_parameters(environ: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Parameter overrides and SecureString seeds of the local otklik stack."""
-    overrides = {"Stage": STAGE}
-    secrets = {
-        f"/otklik/{STAGE}/webhooks/custom/secret": WEBHOOK_SECRET,
-        f"/otklik/{STAGE}/ops/token": OPS_TOKEN,
-    }
-    slack_url = environ.get("OTKLIK_LOCAL_SLACK_WEBHOOK_URL")
-    if slack_url:
-        secrets[f"/otklik/{STAGE}/notify/slack-webhook-url"] = slack_url
-        overrides["NotifyChannels"] = "outbox,slack"
-    return overrides, secrets
 
 
 def port_from(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -67,9 +45,9 @@ def summary(stack: LocalStack) -> str:
     lines += [
         "",
         "Send a first webhook (signed with the local secret) and see its ticket:",
-        f"  SIG=$(.venv/bin/otklik sign {SAMPLE_BODY})",
+        f"  SIG=$(.venv/bin/otklik sign {SAMPLE_WEBHOOK_BODY})",
         f"  curl -i -X POST {api}/webhooks/custom -H 'Content-Type: application/json' \\",
-        f'       -H "X-Otklik-Signature: $SIG" --data-binary @{SAMPLE_BODY}',
+        f'       -H "X-Otklik-Signature: $SIG" --data-binary @{SAMPLE_WEBHOOK_BODY}',
         f"  curl -H 'Authorization: Bearer {OPS_TOKEN}' '{api}/tickets?status=open'",
         "",
         f"Fire a schedule now: curl -X POST {api}/_local/schedules/SweepSlaFunction",
@@ -86,7 +64,6 @@ def main() -> int:
     )
     for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    overrides, secrets = seed_parameters(os.environ)
     stopping = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -95,12 +72,10 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    stack = LocalStack(
-        TEMPLATE,
-        parameter_overrides=overrides,
-        ssm_parameters=secrets,
-        api_port=port_from(os.environ, "OTKLIK_LOCAL_API_PORT", 3000),
-        aws_port=port_from(os.environ, "OTKLIK_LOCAL_AWS_PORT", 4566),
+    stack = otklik_stack(
+        os.environ,
+        api_port=port_from(os.environ, "OTKLIK_LOCAL_API_PORT", API_PORT),
+        aws_port=port_from(os.environ, "OTKLIK_LOCAL_AWS_PORT", AWS_PORT),
     )
     try:
         with stack:
@@ -112,7 +87,8 @@ def main() -> int:
         return 2
     except OSError as error:
         print(
-            f"cannot start the local stack: {error} (is a port taken? see OTKLIK_LOCAL_*_PORT)",
+            f"cannot start the local stack: {error.strerror or error}. "
+            "OTKLIK_LOCAL_API_PORT and OTKLIK_LOCAL_AWS_PORT choose other ports.",
             file=sys.stderr,
         )
         return 1

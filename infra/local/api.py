@@ -279,7 +279,10 @@ class ApiServer:
         self.scheduler = scheduler
         self.status = status
         self.account_id = runtime.template.account_id
-        self._server = _Server((host, port), _RequestHandler)
+        try:
+            self._server = _Server((host, port), _RequestHandler)
+        except OSError as error:
+            raise OSError(error.errno, f"{host}:{port} is not free for the API: {error.strerror}") from error
         self._server.api = self
         self._thread: threading.Thread | None = None
 
@@ -403,7 +406,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body=body,
             source_ip=self.client_address[0],
         )
-        self._send(self.server.api.handle(request))
+        try:
+            response = self.server.api.handle(request)
+        except Exception:
+            # A fault of the emulator itself, not of a function: answer rather than drop the connection.
+            logger.exception("%s %s: the local API failed", request.method, request.path)
+            response = json_response(500, {"message": "Local API error; see the stack's log"})
+        self._send(response)
 
     def _read_body(self) -> bytes | None:
         """The request body, or None when it is over the limit (then it is not read)."""

@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ _CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"})
 _NOT_EMULATED = ("FilterCriteria", "TumblingWindowInSeconds")
 
 
-class EventSourceMapping:
+class EventSourceMapping(ABC):
     """One poller thread that feeds one function from one queue or stream."""
 
     kind = "mapping"
@@ -77,9 +78,9 @@ class EventSourceMapping:
         if self._thread.is_alive():
             self._thread.join(timeout=SQS_WAIT_SECONDS + 10)
 
+    @abstractmethod
     def is_idle(self) -> bool:
         """No batch in flight and nothing waiting at the source."""
-        raise NotImplementedError
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -93,9 +94,9 @@ class EventSourceMapping:
             "failed_batches": self.failed_batches,
         }
 
+    @abstractmethod
     def _poll(self) -> bool:
         """Deliver at most one batch; True when there was one."""
-        raise NotImplementedError
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -281,7 +282,7 @@ class SqsEventSourceMapping(EventSourceMapping):
                 ],
             )
         outcome = f"{len(retried)} failed, retried in {self.retry_delay} s" if retried else "ok"
-        logger.info("%s: %d SQS messages -> %s", self.name, len(messages), outcome)
+        logger.info("%s: %s -> %s", self.name, _count(len(messages), "SQS message"), outcome)
 
 
 def _lambda_message_attribute(value: dict[str, Any]) -> dict[str, Any]:
@@ -295,6 +296,10 @@ def _lambda_message_attribute(value: dict[str, Any]) -> dict[str, Any]:
     if "BinaryValue" in value:
         attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
     return attribute
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _chunks(items: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -448,7 +453,7 @@ class DynamoDbStreamEventSourceMapping(EventSourceMapping):
         error: FunctionError | None,
     ) -> None:
         if first_failed is None:
-            logger.info("%s: %d stream records -> ok", self.name, len(records))
+            logger.info("%s: %s -> ok", self.name, _count(len(records), "stream record"))
             shard.iterator, shard.attempts, shard.failing_sequence, shard.limit = next_iterator, 0, None, None
             return
         if error is not None and self.bisect_on_error and len(records) > 1:

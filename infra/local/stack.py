@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -126,6 +127,9 @@ class LocalStack:
 
     def _start_moto(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        if self.requested_aws_port:
+            # ThreadedMotoServer binds on its own thread and would wait forever if the port were taken.
+            _ensure_port_free(self.host, self.requested_aws_port)
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.requested_aws_port, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
@@ -283,6 +287,15 @@ class LocalStack:
         if self._scheduler is not None:
             found += [f"schedule {s.expression.text}" for s in self._scheduler.schedules_for(function_id)]
         return found
+
+
+def _ensure_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise OSError(error.errno, f"{host}:{port} is not free for moto: {error.strerror}") from error
 
 
 def _started(value: Any) -> Any:
