@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from otklik.adapters.dynamo import from_item
+from otklik.adapters.pages import query_all
 from otklik.aggregates import AggregateUpdate
 
 
@@ -60,19 +60,14 @@ class AggregateStore:
 
     def period(self, period: str) -> dict[str, dict[str, int]]:
         """Every dimension's counters of one period, e.g. DAY#2026-11-22 -> {"all": {...}, ...}."""
-        query: dict[str, Any] = {
+        query = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": period}},
         }
         found: dict[str, dict[str, int]] = {}
-        while True:
-            answer = self._client.query(**query)
-            for item in answer.get("Items", []):
-                document = from_item(item)
-                dimension = document.pop("sk")
-                document.pop("pk")
-                found[dimension] = document
-            if "LastEvaluatedKey" not in answer:
-                return found
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        for document in query_all(self._client, query):
+            dimension = str(document.pop("sk"))
+            document.pop("pk")
+            found[dimension] = document
+        return found

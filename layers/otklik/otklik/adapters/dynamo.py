@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 _serializer = TypeSerializer()
@@ -41,3 +42,22 @@ def from_image(image: dict[str, Any]) -> dict[str, Any]:
     """A stream image (already deserialized by Powertools, numbers as Decimal) as plain Python."""
     plain: dict[str, Any] = _plain(image)
     return plain
+
+
+def is_condition_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def put_if_absent(client: Any, table: str, document: dict[str, Any], key_attribute: str) -> bool:
+    """Write document unless an item with its key exists; True if this call wrote it."""
+    try:
+        client.put_item(
+            TableName=table,
+            Item=to_item(document),
+            ConditionExpression=f"attribute_not_exists({key_attribute})",
+        )
+    except ClientError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from otklik.adapters.dynamo import from_item, model_to_document, to_item
-from otklik.adapters.pages import Page, decode_cursor, encode_cursor
+from otklik.adapters.dynamo import from_item, model_to_document, put_if_absent
+from otklik.adapters.pages import Page, query_page
 from otklik.documents import feedback_from_document
 from otklik.models import FeedbackItem
-
-
-def _is_condition_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class FeedbackStore:
@@ -26,23 +20,15 @@ class FeedbackStore:
         document = model_to_document(item)
         document["received_sk"] = f"{item.received_at.isoformat()}#{item.id}"
         document["deliveries"] = 1
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(document),
-                ConditionExpression="attribute_not_exists(id)",
-            )
-        except ClientError as error:
-            if not _is_condition_failure(error):
-                raise
-            self._client.update_item(
-                TableName=self._table,
-                Key={"id": {"S": item.id}},
-                UpdateExpression="ADD deliveries :one",
-                ExpressionAttributeValues={":one": {"N": "1"}},
-            )
-            return False
-        return True
+        if put_if_absent(self._client, self._table, document, "id"):
+            return True
+        self._client.update_item(
+            TableName=self._table,
+            Key={"id": {"S": item.id}},
+            UpdateExpression="ADD deliveries :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+        return False
 
     def get(self, feedback_id: str) -> dict[str, Any] | None:
         answer = self._client.get_item(
@@ -55,19 +41,11 @@ class FeedbackStore:
         return feedback_from_document(document) if document else None
 
     def list_day(self, day: str, limit: int, cursor: str | None) -> Page:
-        query: dict[str, Any] = {
+        query = {
             "TableName": self._table,
             "IndexName": "by_day",
             "KeyConditionExpression": "#day = :day",
             "ExpressionAttributeNames": {"#day": "day"},
             "ExpressionAttributeValues": {":day": {"S": day}},
-            "Limit": limit,
         }
-        start = decode_cursor(cursor)
-        if start:
-            query["ExclusiveStartKey"] = start
-        answer = self._client.query(**query)
-        return Page(
-            items=[from_item(item) for item in answer.get("Items", [])],
-            next_cursor=encode_cursor(answer.get("LastEvaluatedKey")),
-        )
+        return query_page(self._client, query, limit, cursor)

@@ -7,8 +7,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from otklik.adapters.dynamo import from_item, model_to_document, to_item
-from otklik.adapters.pages import Page, decode_cursor, encode_cursor
+from otklik.adapters.dynamo import from_item, is_condition_failure, model_to_document, put_if_absent
+from otklik.adapters.pages import Page, query_all, query_page
 from otklik.models import DeliveredNotification, Ticket
 from otklik.timefmt import iso_seconds
 
@@ -19,10 +19,6 @@ STORAGE_ONLY = ("pk", "sk", "sla_watch", "due_at")
 
 def _pk(ticket_id: str) -> dict[str, str]:
     return {"S": f"TICKET#{ticket_id}"}
-
-
-def _condition_failed(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 def _public(document: dict[str, Any]) -> dict[str, Any]:
@@ -44,17 +40,7 @@ class TicketStore:
             due_at=iso_seconds(ticket.first_response_due_at),
             sla_watch=FIRST_RESPONSE_WATCH,
         )
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(document),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return False
-            raise
-        return True
+        return put_if_absent(self._client, self._table, document, "pk")
 
     def get(self, ticket_id: str) -> dict[str, Any] | None:
         answer = self._client.get_item(
@@ -69,27 +55,19 @@ class TicketStore:
         return Ticket.model_validate(document) if document else None
 
     def list_by_status(self, status: str, limit: int, cursor: str | None) -> Page:
-        query: dict[str, Any] = {
+        query = {
             "TableName": self._table,
             "IndexName": "by_status",
             "KeyConditionExpression": "#status = :status",
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": {":status": {"S": status}},
-            "Limit": limit,
         }
-        start = decode_cursor(cursor)
-        if start:
-            query["ExclusiveStartKey"] = start
-        answer = self._client.query(**query)
-        return Page(
-            items=[_public(from_item(item)) for item in answer.get("Items", [])],
-            next_cursor=encode_cursor(answer.get("LastEvaluatedKey")),
-        )
+        page = query_page(self._client, query, limit, cursor)
+        return Page(items=[_public(item) for item in page.items], next_cursor=page.next_cursor)
 
     def first_responses_due(self, now: datetime) -> list[str]:
         """Ids of tickets whose first-response deadline has passed and is still watched."""
-        ids: list[str] = []
-        query: dict[str, Any] = {
+        query = {
             "TableName": self._table,
             "IndexName": "by_deadline",
             "KeyConditionExpression": "sla_watch = :watch AND due_at <= :now",
@@ -98,12 +76,7 @@ class TicketStore:
                 ":now": {"S": iso_seconds(now)},
             },
         }
-        while True:
-            answer = self._client.query(**query)
-            ids.extend(item["pk"]["S"].removeprefix("TICKET#") for item in answer.get("Items", []))
-            if "LastEvaluatedKey" not in answer:
-                return ids
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return [str(item["pk"]).removeprefix("TICKET#") for item in query_all(self._client, query)]
 
     def mark_first_response_breached(self, ticket_id: str, now: datetime) -> bool:
         """Record the breach once: True only for the call that changed the ticket."""
@@ -120,7 +93,7 @@ class TicketStore:
                 },
             )
         except ClientError as error:
-            if _condition_failed(error):
+            if is_condition_failure(error):
                 return False
             raise
         return True
@@ -131,28 +104,13 @@ class TicketStore:
         document = model_to_document(notification)
         document["results"] = [model_to_document(result) for result in delivered.results]
         document.update(pk=f"TICKET#{notification.ticket_id}", sk=f"NOTIFICATION#{notification.id}")
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(document),
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return False
-            raise
-        return True
+        return put_if_absent(self._client, self._table, document, "pk")
 
     def list_notifications(self, ticket_id: str) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {
+        query = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {":pk": _pk(ticket_id), ":prefix": {"S": "NOTIFICATION#"}},
         }
-        found: list[dict[str, Any]] = []
-        while True:
-            answer = self._client.query(**query)
-            found.extend(_public(from_item(item)) for item in answer.get("Items", []))
-            if "LastEvaluatedKey" not in answer:
-                return sorted(found, key=lambda n: str(n.get("created_at", "")))
-            query["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        found = [_public(item) for item in query_all(self._client, query)]
+        return sorted(found, key=lambda n: str(n.get("created_at", "")))
