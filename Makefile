@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test unit integration e2e lint format bench clean
+.PHONY: install run test unit integration e2e lint format bench lexicon clean
 
 install: $(STAMP)
 
@@ -37,6 +37,14 @@ lint: install
 	$(BIN)/mypy
 	for app in functions/*/app.py; do $(BIN)/mypy $$app || exit 1; done
 	$(BIN)/cfn-lint template.yaml
+
+## lexicon: expand the Russian lexicon sources to every word form (pymorphy3) into the shipped table
+lexicon: install
+	$(BIN)/python -m otklik.tonality.build_lexicon
+
+## bench: tonality speed (Russian vs VADER on texts of similar length), load time and memory
+bench: install
+	$(BIN)/python -m tests.bench.bench_tonality
 
 format: install
 	$(BIN)/ruff format .

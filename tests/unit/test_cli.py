@@ -77,7 +77,7 @@ def test_tonality_score_adds_a_tonality_object_to_each_line(
     lines = [
         json.dumps({"id": 1, "text": "Terrible quality, it broke after one day. Awful!"}),
         json.dumps({"id": 2, "text": "Отличный рюкзак", "rating": 5}, ensure_ascii=False),
-        json.dumps({"id": 3, "text": "Пришёл вовремя"}, ensure_ascii=False),
+        json.dumps({"id": 3, "text": "Рюкзак пришёл во вторник"}, ensure_ascii=False),
     ]
 
     code, written, err = run_score(monkeypatch, capsys, lines)
@@ -88,20 +88,20 @@ def test_tonality_score_adds_a_tonality_object_to_each_line(
     english = written[0]["tonality"]
     assert (english["label"], english["lang"], english["engine"]) == ("negative", "en", "vader")
     assert -1.0 <= english["compound"] < 0
-    assert written[1]["tonality"] == {"label": "positive", "compound": 1.0, "lang": "ru", "engine": "rating"}
+    russian = written[1]["tonality"]
+    assert (russian["label"], russian["lang"], russian["engine"]) == ("positive", "ru", "otklik-ru")
+    assert russian["compound"] > russian["text_compound"] > 0  # five stars lift a positive text further
     assert written[1]["text"] == "Отличный рюкзак"
-    assert written[2]["tonality"] == {"label": "neutral", "compound": 0.0, "lang": "ru", "engine": "none"}
+    assert (written[2]["tonality"]["label"], written[2]["tonality"]["compound"]) == ("neutral", 0.0)
 
 
 def test_tonality_score_honours_a_given_language(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, written, _ = run_score(
-        monkeypatch, capsys, [json.dumps({"text": "Terrible", "lang": "ru", "rating": 4})]
-    )
+    _, written, _ = run_score(monkeypatch, capsys, [json.dumps({"text": "Terrible", "lang": "ru"})])
 
-    assert written[0]["tonality"]["engine"] == "rating"
-    assert written[0]["tonality"]["label"] == "positive"
+    assert written[0]["tonality"]["lang"] == "ru"
+    assert written[0]["tonality"]["engine"] == "otklik-ru+vader"
 
 
 def test_text_only_ignores_ratings(
@@ -112,8 +112,9 @@ def test_text_only_ignores_ratings(
     code, written, _ = run_score(monkeypatch, capsys, [line], "--text-only")
 
     assert code == 0
-    assert written[0]["tonality"]["engine"] == "none"
-    assert written[0]["tonality"]["label"] == "neutral"
+    tonality = written[0]["tonality"]
+    assert tonality["compound"] == tonality["text_compound"]
+    assert tonality["label"] == "positive"
     assert written[0]["rating"] == 5
 
 

@@ -39,7 +39,7 @@ def test_language_and_tonality_are_set() -> None:
     english = enrich(envelope(text="I love it, excellent quality!", rating=None), MOSCOW)
 
     assert russian.lang == "ru"
-    assert (russian.tonality.label, russian.tonality.engine) == ("negative", "rating")
+    assert (russian.tonality.label, russian.tonality.engine) == ("negative", "otklik-ru")
     assert english.lang == "en"
     assert (english.tonality.label, english.tonality.engine) == ("positive", "vader")
 
@@ -47,7 +47,7 @@ def test_language_and_tonality_are_set() -> None:
 def test_the_engine_that_scored_the_tonality_is_recorded_with_its_version() -> None:
     item = enrich(envelope(rating=None), MOSCOW)
 
-    assert item.engines["tonality"] == f"{ENGINE_VERSION}/none"
+    assert item.engines["tonality"] == f"{ENGINE_VERSION}/{item.tonality.engine}"
 
 
 def test_the_normalized_fields_are_carried_over() -> None:

@@ -1,4 +1,4 @@
-"""Tonality: English by VADER, Russian by its stars until it has a text engine, never a made-up score."""
+"""Tonality entry point: English by VADER, Russian by our engine, stars combined with text."""
 
 from __future__ import annotations
 
@@ -43,39 +43,51 @@ def test_plain_english_statement_is_neutral() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rating", "label", "compound"),
+    ("text", "label"),
     [
-        (1, "negative", -1.0),
-        (2, "negative", -0.5),
-        (3, "neutral", 0.0),
-        (4, "positive", 0.5),
-        (5, "positive", 1.0),
+        ("Ужасное качество, порвалось через день", "negative"),
+        ("Отличный рюкзак, очень удобный, всем советую!", "positive"),
+        ("Рюкзак пришёл во вторник", "neutral"),
     ],
 )
-def test_russian_with_stars_is_scored_by_its_stars(rating: int, label: str, compound: float) -> None:
-    tone = score("Рюкзак пришёл, пользуюсь неделю", rating=rating)
+def test_russian_text_is_scored_by_the_russian_engine(text: str, label: str) -> None:
+    tone = score(text)
 
-    assert (tone.label, tone.compound, tone.lang, tone.engine) == (label, compound, "ru", "rating")
-
-
-def test_russian_without_stars_is_left_neutral_and_says_it_was_not_measured() -> None:
-    tone = score("Ужасное качество, порвалось через день")
-
-    assert (tone.label, tone.compound, tone.lang, tone.engine) == ("neutral", 0.0, "ru", "none")
+    assert (tone.label, tone.lang, tone.engine) == (label, "ru", "otklik-ru")
+    assert tone.text_compound == tone.compound
 
 
-def test_text_only_ignores_the_stars_of_russian_feedback() -> None:
-    tone = score("Ужасное качество, порвалось через день", rating=1, text_only=True)
+def test_stars_and_text_are_combined_by_the_documented_rule() -> None:
+    # Given a one-star review whose text is angry
+    text = "Ужасное качество, порвалось через день"
+    alone = score(text).compound
+    # When it is scored with its stars
+    tone = score(text, rating=1)
+    # Then the compound is 0.65 x stars (-1 for one star) + 0.35 x text, and the text score is kept
+    assert tone.compound == pytest.approx(round(0.65 * -1.0 + 0.35 * alone, 4))
+    assert tone.text_compound == alone
+    assert tone.rating_text_conflict is False
 
-    assert (tone.label, tone.compound, tone.engine) == ("neutral", 0.0, "none")
+
+def test_text_only_ignores_the_stars() -> None:
+    tone = score("Ужасное качество, порвалось через день", rating=5, text_only=True)
+
+    assert tone.label == "negative"
+    assert tone.compound == tone.text_compound
+    assert tone.rating_text_conflict is False
+
+
+def test_five_stars_over_an_angry_text_is_flagged() -> None:
+    tone = score("Ужасное качество, порвалось через день, отвратительно", rating=5)
+
+    assert tone.rating_text_conflict is True
 
 
 def test_an_explicit_language_overrides_detection() -> None:
-    # Given English words, When the caller says the text is Russian
-    as_russian = score("Terrible, broke in a day", lang="ru", rating=5)
-    # And Russian words said to be English
+    # Given English words said to be Russian, and Russian words said to be English
+    as_russian = score("Terrible, broke in a day", lang="ru")
     as_english = score("Ужасно", lang="en")
 
-    # Then the caller's language decides the engine
-    assert (as_russian.lang, as_russian.engine, as_russian.label) == ("ru", "rating", "positive")
+    # Then the caller's language decides the engine (English words still count inside Russian text)
+    assert (as_russian.lang, as_russian.engine, as_russian.label) == ("ru", "otklik-ru+vader", "negative")
     assert (as_english.lang, as_english.engine) == ("en", "vader")

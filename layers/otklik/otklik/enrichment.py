@@ -7,6 +7,7 @@ from otklik import tonality
 from otklik.language import detect_language
 from otklik.models import FeedbackEnvelope, FeedbackItem
 from otklik.pii import mask_pii
+from otklik.tonality.overrides import NO_OVERRIDES, Overrides
 
 
 def report_day(moment: datetime, timezone: ZoneInfo) -> str:
@@ -14,10 +15,12 @@ def report_day(moment: datetime, timezone: ZoneInfo) -> str:
     return moment.astimezone(timezone).date().isoformat()
 
 
-def enrich(envelope: FeedbackEnvelope, timezone: ZoneInfo) -> FeedbackItem:
+def enrich(
+    envelope: FeedbackEnvelope, timezone: ZoneInfo, overrides: Overrides = NO_OVERRIDES
+) -> FeedbackItem:
     """Language, tonality and a PII-masked copy of the text; the raw text is kept unaltered."""
     lang = detect_language(envelope.text)
-    tone = tonality.score(envelope.text, lang=lang, rating=envelope.rating)
+    tone = tonality.score(envelope.text, lang=lang, rating=envelope.rating, overrides=overrides)
     return FeedbackItem(
         id=envelope.feedback_id,
         source=envelope.source,

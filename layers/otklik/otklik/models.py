@@ -78,9 +78,11 @@ class FeedbackEnvelope(Frozen):
 
 class Tonality(Frozen):
     label: TonalityLabel
-    compound: float = Field(ge=-1.0, le=1.0)
+    compound: float = Field(ge=-1.0, le=1.0, description="Text and stars together when there are stars")
     lang: str
     engine: str
+    text_compound: float | None = Field(default=None, ge=-1.0, le=1.0, description="The text alone")
+    rating_text_conflict: bool = False
 
 
 class FeedbackItem(Frozen):

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from otklik.tonality.overrides import OverrideError, Overrides, load_overrides
+
 S = TypeVar("S", bound="CommonSettings")
+
+
+@cache
+def _overrides(inline: str, file: str) -> Overrides:
+    """Parsed once per process and value: the engine built from them is cached on the same key."""
+    return load_overrides(inline, file)
 
 
 class CommonSettings(BaseSettings):
@@ -40,6 +49,22 @@ class ScoreSettings(CommonSettings):
     feedback_table: str
     route_queue_url: str
     report_timezone: str = "Europe/Moscow"
+    tonality_overrides: str = Field(
+        default="", description="JSON object of lexicon overrides: term -> valence"
+    )
+    tonality_overrides_file: str = Field(default="", description="Path of a JSON file of lexicon overrides")
+
+    @model_validator(mode="after")
+    def _overrides_are_valid(self) -> ScoreSettings:
+        try:
+            self.overrides  # noqa: B018 -- parsing is the check
+        except (OverrideError, OSError) as error:
+            raise ValueError(str(error)) from error
+        return self
+
+    @property
+    def overrides(self) -> Overrides:
+        return _overrides(self.tonality_overrides, self.tonality_overrides_file)
 
     @field_validator("report_timezone")
     @classmethod

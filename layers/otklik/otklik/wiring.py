@@ -84,6 +84,7 @@ class ScoreService:
             self.settings.timezone,
             FeedbackStore(aws.client("dynamodb"), self.settings.feedback_table),
             QueuePublisher(aws.client("sqs"), self.settings.route_queue_url),
+            self.settings.overrides,
         )
 
 

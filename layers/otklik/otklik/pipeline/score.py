@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from otklik.enrichment import enrich
 from otklik.messages import RouteMessage
 from otklik.models import FeedbackEnvelope, FeedbackItem
+from otklik.tonality.overrides import NO_OVERRIDES, Overrides
 
 
 class FeedbackWriter(Protocol):
@@ -28,9 +29,13 @@ class Scored:
 
 
 def score_feedback(
-    envelope: FeedbackEnvelope, timezone: ZoneInfo, store: FeedbackWriter, route_queue: Publisher
+    envelope: FeedbackEnvelope,
+    timezone: ZoneInfo,
+    store: FeedbackWriter,
+    route_queue: Publisher,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> Scored:
-    item = enrich(envelope, timezone)
+    item = enrich(envelope, timezone, overrides)
     created = store.put_new(item)
     # Forwarded on duplicates too: if an earlier attempt stored the item but died before this send,
     # the redelivery is what gets it routed. Routing and notification are idempotent downstream.

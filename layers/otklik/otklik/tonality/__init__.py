@@ -1,21 +1,27 @@
-"""Tonality of a feedback text: the one entry point score_feedback and the CLI use.
+"""Tonality of feedback: the one entry point score_feedback and the CLI use.
 
-English is scored by VADER. Russian has no text engine yet (issue #3 brings one): a Russian
-text with stars is scored by its stars (engine "rating"), one without stars is left neutral
-with engine "none", so nobody mistakes it for a measured result.
+Russian text is scored by our engine (VADER's method over our own Russian lexicon, see
+otklik.tonality.russian), English text by VADER as it is. When the feedback has stars, text and
+stars are combined by the rule in otklik.tonality.ratings, and strong disagreement is flagged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from otklik.language import detect_language
 from otklik.models import Tonality, TonalityLabel
+from otklik.tonality.lexicon_table import Lexicon, normalize, shipped_lexicon
+from otklik.tonality.overrides import NO_OVERRIDES, Overrides
+from otklik.tonality.ratings import combine
+from otklik.tonality.russian import Contribution, RussianEngine, RussianScore
 
-ENGINE_VERSION = "tonality-0.1"
-# VADER's own recommended thresholds on the compound score.
+ENGINE_VERSION = "tonality-0.2"
+# VADER's own thresholds on the compound score, used for both languages.
 POSITIVE_FROM = 0.05
 NEGATIVE_UP_TO = -0.05
 
@@ -23,6 +29,36 @@ NEGATIVE_UP_TO = -0.05
 @cache
 def _vader() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
+
+
+def _english_valence() -> Mapping[str, float]:
+    lexicon: Mapping[str, float] = _vader().lexicon
+    return lexicon
+
+
+def with_overrides(lexicon: Lexicon, overrides: Overrides) -> Lexicon:
+    """The lexicon with a deployment's overrides applied (see otklik.tonality.overrides)."""
+    if not overrides:
+        return lexicon
+    lemma_of = dict(lexicon.lemma_of)
+    valence = dict(lexicon.valence)
+    phrases = dict(lexicon.phrases)
+    for word, value in overrides.words:
+        lemma_of[word] = word  # a lemma keeps its forms; any other form becomes a lemma of its own
+        valence[word] = value
+    for prefix, value in overrides.prefixes:
+        valence[f"{prefix}*"] = value
+    for words, value in overrides.phrases:
+        for word in words:
+            lemma_of.setdefault(word, word)  # a phrase's unknown words must be recognized to match
+        phrases[tuple(lemma_of[w] for w in words)] = value
+    prefixes = tuple(prefix for prefix, _ in overrides.prefixes)
+    return Lexicon.build(lemma_of, valence, phrases, dict(lexicon.rules), prefixes)
+
+
+@cache
+def russian_engine(overrides: Overrides = NO_OVERRIDES) -> RussianEngine:
+    return RussianEngine(with_overrides(shipped_lexicon(), overrides), _english_valence)
 
 
 def label_for(compound: float) -> TonalityLabel:
@@ -33,18 +69,63 @@ def label_for(compound: float) -> TonalityLabel:
     return "neutral"
 
 
-def rating_compound(rating: int) -> float:
-    """Stars 1..5 on the compound scale: 1 -> -1.0, 3 -> 0.0, 5 -> 1.0."""
-    return (rating - 3) / 2
+@dataclass(frozen=True)
+class TextScore:
+    compound: float
+    lang: str
+    engine: str
+    russian: RussianScore | None
 
 
-def score(text: str, lang: str | None = None, rating: int | None = None, text_only: bool = False) -> Tonality:
-    """Tonality of text (and, unless text_only, its star rating)."""
+def score_text(text: str, lang: str | None = None, overrides: Overrides = NO_OVERRIDES) -> TextScore:
     language = lang or detect_language(text)
     if language == "en":
         compound = round(float(_vader().polarity_scores(text)["compound"]), 4)
-        return Tonality(label=label_for(compound), compound=compound, lang=language, engine="vader")
+        return TextScore(compound, "en", "vader", None)
+    scored = russian_engine(overrides).score(text)
+    engine = "otklik-ru+vader" if scored.uses_english else "otklik-ru"
+    return TextScore(scored.compound, language, engine, scored)
+
+
+def score(
+    text: str,
+    lang: str | None = None,
+    rating: int | None = None,
+    text_only: bool = False,
+    overrides: Overrides = NO_OVERRIDES,
+) -> Tonality:
+    """Tonality of a feedback text and, unless text_only, of its stars."""
+    scored = score_text(text, lang, overrides)
+    compound, conflict = scored.compound, False
     if rating is not None and not text_only:
-        compound = rating_compound(rating)
-        return Tonality(label=label_for(compound), compound=compound, lang=language, engine="rating")
-    return Tonality(label="neutral", compound=0.0, lang=language, engine="none")
+        combined = combine(scored.compound, rating)
+        compound, conflict = combined.compound, combined.conflict
+    return Tonality(
+        label=label_for(compound),
+        compound=compound,
+        lang=scored.lang,
+        engine=scored.engine,
+        text_compound=scored.compound,
+        rating_text_conflict=conflict,
+    )
+
+
+def explain(text: str, lang: str | None = None, overrides: Overrides = NO_OVERRIDES) -> list[str]:
+    """Which words and rules moved the score, one line each, for a person to read."""
+    scored = score_text(text, lang, overrides)
+    verdict = f"compound {scored.compound:+.4f} -> {label_for(scored.compound)}"
+    lines = [f"lang {scored.lang}, engine {scored.engine}, {verdict}"]
+    if scored.russian is None:
+        lines.append("English text: VADER's own scoring (see vaderSentiment); no per-word trail")
+        return lines
+    contributions: tuple[Contribution, ...] = scored.russian.contributions
+    if not contributions:
+        lines.append("no evaluative word, phrase, smiley or emoji found: neutral")
+    for unit in contributions:
+        steps = "; ".join(unit.steps) if unit.steps else "as is"
+        lines.append(f"{unit.words!r:<32} {unit.source:<28} {unit.base:+.2f} -> {unit.value:+.2f}  ({steps})")
+    lines.append(f"sum {scored.russian.total:+.3f} (with ! and ? emphasis), compound = sum / sqrt(sum² + 15)")
+    return lines
+
+
+__all__ = ["ENGINE_VERSION", "explain", "label_for", "normalize", "score", "score_text"]

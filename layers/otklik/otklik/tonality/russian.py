@@ -1,0 +1,380 @@
+"""The Russian tonality engine: VADER's method (valences summed with rules, then normalized) over our lexicon.
+
+The rules, in the order they act on each evaluative word or phrase:
+- lookup: a word form finds its lemma in the generated table (every form of every lemma), ё as е;
+  multiword expressions are matched first, longest first, on lemmas (commas inside allowed), and
+  replace their words;
+  stretched words ("супеееер") are tried with the stretch removed; Latin words take VADER's valence,
+  so texts mixing Russian and English are scored by both lexicons;
+- intensity: a booster or dampener up to three words before adds to the strength (decaying with
+  distance); an adverb that is both evaluative and an intensifier ("ужасно удобно") only intensifies
+  when an evaluative word follows it; a word in capitals in a text that is not all capitals is
+  stronger;
+- negation: a negator (не, ни, нет, без, никогда...) up to three words before a word or phrase, in
+  the same clause, flips and weakens its valence (x -0.74); a booster between the two softens
+  instead ("не очень удобно"); "не только" is not a negation; smileys and emoji are never negated;
+- contrast, within a sentence: what precedes its last но, однако or зато counts half and what follows
+  one and a half; a sentence that opens with one ("Зато ...") also halves the sentence before;
+  after хотя, the rest of its clause counts half;
+- emphasis: up to four "!" add to the total's strength, as do several "?";
+- smileys: bracket runs left over once real parentheses are matched, ")))" positive and "(((" negative,
+  stronger the longer; emoticons such as ":)" and ":(" and emoji have valences of their own.
+The total s becomes the compound s / sqrt(s^2 + 15), in -1..1, as in VADER.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from otklik.tonality.lexicon_table import Lexicon, RuleWord, normalize
+
+NEGATION_SCALAR = -0.74
+CAPS_INCREMENT = 0.733
+BOOSTER_DECAY = (1.0, 0.95, 0.9)
+BEFORE_CONTRAST = 0.5
+EXCLAMATION_STEP = 0.292
+QUESTION_STEP = 0.18
+NORMALIZATION_ALPHA = 15.0
+WINDOW = 3
+
+# Valences of emoticons and emoji: ours, on the lexicon's -4..4 scale.
+EMOTICONS: Mapping[str, float] = {
+    ":)": 1.5,
+    ":-)": 1.5,
+    "=)": 1.5,
+    ":]": 1.3,
+    ":d": 2.0,
+    ":-d": 2.0,
+    "xd": 1.8,
+    ";)": 1.2,
+    ";-)": 1.2,
+    ":(": -1.8,
+    ":-(": -1.8,
+    "=(": -1.8,
+    ":'(": -2.2,
+    ":/": -0.8,
+    ":-/": -0.8,
+    ":|": -0.4,
+}
+EMOJI: Mapping[str, float] = {
+    "😀": 1.8,
+    "😃": 1.8,
+    "😄": 1.9,
+    "😁": 1.8,
+    "😊": 1.9,
+    "🙂": 1.0,
+    "😉": 1.0,
+    "😍": 2.8,
+    "🥰": 2.6,
+    "😘": 2.0,
+    "🤩": 2.6,
+    "😂": 1.2,
+    "🤣": 1.2,
+    "😎": 1.3,
+    "👍": 1.9,
+    "👌": 1.6,
+    "👏": 1.8,
+    "💪": 1.2,
+    "🔥": 2.2,
+    "💯": 2.0,
+    "❤": 2.4,
+    "♥": 2.2,
+    "💖": 2.4,
+    "💕": 2.2,
+    "😻": 2.2,
+    "🙏": 1.3,
+    "✅": 0.8,
+    "⭐": 1.2,
+    "🌟": 1.4,
+    "🎉": 1.8,
+    "🥳": 2.0,
+    "💣": 1.0,
+    "😡": -2.8,
+    "😠": -2.4,
+    "🤬": -3.2,
+    "👎": -2.2,
+    "😢": -1.9,
+    "😭": -2.2,
+    "😞": -1.9,
+    "😔": -1.6,
+    "🙁": -1.3,
+    "☹": -1.6,
+    "😕": -1.1,
+    "😟": -1.4,
+    "😩": -1.9,
+    "😫": -1.9,
+    "😤": -1.8,
+    "😒": -1.4,
+    "🙄": -1.1,
+    "😱": -1.6,
+    "🤮": -3.0,
+    "🤢": -2.4,
+    "💩": -2.6,
+    "❌": -1.1,
+    "🤡": -1.7,
+    "😬": -0.8,
+}
+SMILEY_VALENCE = (1.2, 1.6, 2.0)  # one, two, three or more brackets
+
+# A real parenthesis opens after a space or the start, not right after a bracket or an emoticon's eyes,
+# and closes without another bracket next to it: "((" and "))" are always smileys.
+_PARENTHESES = re.compile(r"(?<![(:;=])\((?![(\s])([^()\n]{1,200}?)(?<![\s:;=])\)(?!\))")
+_TOKEN = re.compile(
+    r"(?P<emoticon>(?<![)(:;=])(?:[:;=]['\-]?[)(\]dDpP/|]|(?<!\w)[xX][dD])(?!\w))"
+    r"|(?P<smile>\)+|\(+)"
+    r"|(?P<word>[^\W\d_]+(?:-[^\W\d_]+)*)"
+    r"|(?P<number>\d+)"
+    r"|(?P<punct>[!?]+|[.…;:,—–\n]+)"
+    r"|(?P<emoji>[\u2600-\u27BF\u2B50\U0001F300-\U0001FAFF])",
+)
+_STRETCH = re.compile(r"([^\W\d_])\1{2,}")
+_SENTENCE_END = frozenset(".!?…;\n")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    norm: str
+    kind: str  # word | number | punct | smile | emoticon | emoji
+
+
+@dataclass
+class Contribution:
+    """One evaluative unit and what the rules did to it, for explain."""
+
+    words: str
+    source: str
+    base: float
+    value: float
+    start: int
+    end: int
+    steps: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RussianScore:
+    compound: float
+    total: float
+    contributions: tuple[Contribution, ...]
+    uses_english: bool
+
+
+def tokenize(text: str) -> list[Token]:
+    # Matched parentheses are punctuation, not smileys: "(см. фото)" must not read as "(" and ")".
+    previous = None
+    while previous != text:
+        previous, text = text, _PARENTHESES.sub(r" \1 ", text)
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "punct"
+        raw = match.group()
+        tokens.append(Token(raw, normalize(raw), kind))
+    return tokens
+
+
+def _clause_boundary(token: Token) -> bool:
+    return token.kind == "punct"
+
+
+class RussianEngine:
+    def __init__(self, lexicon: Lexicon, english_valence: Callable[[], Mapping[str, float]]) -> None:
+        self._lexicon = lexicon
+        self._english_valence = english_valence
+
+    def _lemma(self, norm: str) -> str | None:
+        lemma = self._lexicon.lemma_of.get(norm)
+        if lemma is None and _STRETCH.search(norm):
+            for squeezed in (_STRETCH.sub(r"\1", norm), _STRETCH.sub(r"\1\1", norm)):
+                lemma = self._lexicon.lemma_of.get(squeezed)
+                if lemma is not None:
+                    break
+        if lemma is None:
+            lemma = next((f"{p}*" for p in self._lexicon.prefixes if norm.startswith(p)), None)
+        return lemma
+
+    def _rule(self, token: Token) -> RuleWord | None:
+        if token.kind != "word":
+            return None
+        rule = self._lexicon.rules.get(token.norm)
+        if rule is None and _STRETCH.search(token.norm):
+            rule = self._lexicon.rules.get(_STRETCH.sub(r"\1", token.norm))
+        return rule
+
+    def _units(self, tokens: list[Token], lemmas: list[str | None]) -> tuple[list[Contribution], bool]:
+        units: list[Contribution] = []
+        uses_english = False
+        phrases = self._lexicon.phrases
+        longest = self._lexicon.max_phrase_words
+        valence = self._lexicon.valence
+        i, n = 0, len(tokens)
+        while i < n:
+            token = tokens[i]
+            if token.kind == "word":
+                matched = self._phrase_at(i, tokens, lemmas, longest, phrases)
+                if matched is not None:
+                    units.append(matched)
+                    i = matched.end
+                    continue
+                lemma = lemmas[i]
+                value = valence.get(lemma) if lemma is not None else None
+                source = f"lemma {lemma}"
+                if value is None and token.norm.isascii():
+                    value = self._english_valence().get(token.norm)
+                    source = "english"
+                    uses_english = uses_english or value is not None
+                if value is not None:
+                    units.append(Contribution(token.text, source, value, value, i, i + 1))
+            elif token.kind == "emoji":
+                value = EMOJI.get(token.text.rstrip("\ufe0f"))
+                if value is not None:
+                    units.append(Contribution(token.text, "emoji", value, value, i, i + 1))
+            elif token.kind == "emoticon":
+                value = EMOTICONS.get(token.norm)
+                if value is not None:
+                    units.append(Contribution(token.text, "emoticon", value, value, i, i + 1))
+            elif token.kind == "smile":
+                strength = SMILEY_VALENCE[min(len(token.text), 3) - 1]
+                value = strength if token.text[0] == ")" else -strength
+                units.append(Contribution(token.text, "brackets", value, value, i, i + 1))
+            i += 1
+        return units, uses_english
+
+    @staticmethod
+    def _phrase_at(
+        i: int,
+        tokens: list[Token],
+        lemmas: list[str | None],
+        longest: int,
+        phrases: Mapping[tuple[str, ...], float],
+    ) -> Contribution | None:
+        """The longest phrase starting at token i; commas inside it are allowed ("то, что надо")."""
+        if longest < 2:
+            return None
+        positions: list[int] = []
+        j = i
+        while j < len(tokens) and len(positions) < longest:
+            if tokens[j].kind == "word" and lemmas[j] is not None:
+                positions.append(j)
+            elif not (tokens[j].kind == "punct" and tokens[j].text == ","):
+                break
+            j += 1
+        for length in range(len(positions), 1, -1):
+            key = tuple(lemmas[k] for k in positions[:length])
+            value = phrases.get(key)  # type: ignore[arg-type]
+            if value is not None:
+                end = positions[length - 1] + 1
+                words = " ".join(t.text for t in tokens[i:end] if t.kind == "word")
+                return Contribution(words, "phrase", value, value, i, end)
+        return None
+
+    def score(self, text: str) -> RussianScore:
+        tokens = tokenize(text)
+        lemmas = [self._lemma(t.norm) if t.kind == "word" else None for t in tokens]
+        units, uses_english = self._units(tokens, lemmas)
+        word_starts = {u.start for u in units if tokens[u.start].kind == "word"}
+        shouting = any(t.kind == "word" and len(t.text) > 1 and not t.text.isupper() for t in tokens)
+        kept: list[Contribution] = []
+        for unit in units:
+            rule = self._rule(tokens[unit.start]) if unit.end - unit.start == 1 else None
+            if rule is not None and rule.kind == "booster" and unit.end in word_starts:
+                continue  # "ужасно удобно": the adverb intensifies the next word instead of counting itself
+            if tokens[unit.start].kind == "word":  # smileys and emoji carry their own strength and sign
+                negator = self._negator_before(unit, tokens)
+                self._intensify(unit, tokens, shouting, negator)
+                if negator is not None:
+                    unit.value *= NEGATION_SCALAR
+                    unit.steps.append(f"negated by {tokens[negator].text!r} x{NEGATION_SCALAR}")
+            kept.append(unit)
+        self._weigh_contrast(kept, tokens)
+        total = sum(u.value for u in kept)
+        total = self._emphasize(total, tokens)
+        compound = total / math.sqrt(total * total + NORMALIZATION_ALPHA) if total else 0.0
+        return RussianScore(round(compound, 4), total, tuple(kept), uses_english)
+
+    def _intensify(
+        self, unit: Contribution, tokens: list[Token], shouting: bool, negator: int | None
+    ) -> None:
+        sign = 1.0 if unit.value > 0 else -1.0
+        for distance in range(1, WINDOW + 1):
+            index = unit.start - distance
+            if index < 0 or _clause_boundary(tokens[index]):
+                break
+            rule = self._rule(tokens[index])
+            if rule is not None and rule.kind in ("booster", "dampener"):
+                change = sign * rule.value * BOOSTER_DECAY[distance - 1]
+                if negator is not None and negator < index:
+                    change = -change  # "не очень удобно" is less, not more: the negated booster softens
+                unit.value += change
+                unit.steps.append(f"{rule.kind} {tokens[index].text!r} {change:+.2f}")
+        word = tokens[unit.start].text
+        if shouting and len(word) > 1 and word.isupper():
+            unit.value += sign * CAPS_INCREMENT
+            unit.steps.append(f"capitals {sign * CAPS_INCREMENT:+.2f}")
+
+    def _negator_before(self, unit: Contribution, tokens: list[Token]) -> int | None:
+        """Index of the negator that negates unit: up to three words before it, in its clause."""
+        first = self._rule(tokens[unit.start])
+        if unit.source == "phrase" and first is not None and first.kind == "negator":
+            return None  # the phrase carries its own negation ("не рекомендую")
+        for distance in range(1, WINDOW + 1):
+            index = unit.start - distance
+            if index < 0 or _clause_boundary(tokens[index]):
+                return None
+            rule = self._rule(tokens[index])
+            if rule is None or rule.kind != "negator":
+                continue
+            following = tokens[index + 1].norm if index + 1 < len(tokens) else ""
+            if following == "только":
+                continue
+            return index
+        return None
+
+    def _weigh_contrast(self, units: list[Contribution], tokens: list[Token]) -> None:
+        """Contrast works within a sentence; a sentence opening with one discounts the sentence before."""
+        sentences: list[tuple[int, int]] = []
+        start = 0
+        for index, token in enumerate(tokens):
+            if token.kind == "punct" and token.text[0] in _SENTENCE_END:
+                sentences.append((start, index))
+                start = index + 1
+        sentences.append((start, len(tokens)))
+
+        def weigh(low: int, high: int, factor: float, why: str) -> None:
+            for unit in units:
+                if low <= unit.start < high:
+                    unit.value *= factor
+                    unit.steps.append(f"{why} x{factor}")
+
+        for number, (low, high) in enumerate(sentences):
+            contrast: tuple[int, RuleWord] | None = None
+            for index in range(low, high):
+                rule = self._rule(tokens[index])
+                if rule is None:
+                    continue
+                if rule.kind == "contrast":
+                    contrast = (index, rule)
+                elif rule.kind == "concession":
+                    end = next((j for j in range(index + 1, high) if _clause_boundary(tokens[j])), high)
+                    weigh(index + 1, end, rule.value, f"after {tokens[index].text!r}")
+            if contrast is None:
+                continue
+            at, rule = contrast
+            word = tokens[at].text
+            if at == low and number > 0:
+                weigh(*sentences[number - 1], BEFORE_CONTRAST, f"before {word!r}")
+            weigh(low, at, BEFORE_CONTRAST, f"before {word!r}")
+            weigh(at + 1, high, rule.value, f"after {word!r}")
+
+    @staticmethod
+    def _emphasize(total: float, tokens: list[Token]) -> float:
+        if not total:
+            return total
+        exclamations = sum(t.text.count("!") for t in tokens if t.kind == "punct")
+        questions = sum(t.text.count("?") for t in tokens if t.kind == "punct")
+        boost = min(exclamations, 4) * EXCLAMATION_STEP
+        if questions > 1:
+            boost += min(questions * QUESTION_STEP, 0.96)
+        return total + math.copysign(boost, total)

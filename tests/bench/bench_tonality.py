@@ -1,0 +1,155 @@
+"""`make bench`: tonality speed, load time and memory, Russian engine against VADER, in one run.
+
+Texts of similar length: both languages' texts are built the same way, by joining sentences of
+a small hand-written review pool until each reaches a target length drawn from one shared list,
+so both engines see the same length distribution. When ../shared/datasets is present, real
+Wildberries review texts are timed too (Russian only: there is no English counterpart).
+Load time and memory are measured in fresh interpreters, so nothing is cached from this one.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATASET = ROOT.parent / "shared" / "datasets" / "wb_reviews_dev.jsonl"
+REPEATS = 5
+TEXTS = 2000
+
+RUSSIAN = [
+    "Куртка пришла быстро, упакована хорошо.",
+    "Качество ужасное, шов разошёлся через неделю!",
+    "Размер подошёл, сидит отлично.",
+    "Не рекомендую, деньги на ветер.",
+    "Цвет немного отличается от фото, но в целом норм.",
+    "Продавец вежливый, ответил на все вопросы)))",
+    "Запах очень сильный, пришлось стирать два раза.",
+    "Доставка задержалась на три дня, курьер не позвонил.",
+    "За такую цену просто огонь, всем советую!",
+    "Пришёл брак, оформила возврат.",
+    "Ткань тонкая и колючая, носить неприятно.",
+    "Очень довольна покупкой, закажу ещё.",
+    "Не соответствует описанию, коробка мятая.",
+    "Телефон работает, батарея держит день.",
+    "Ожидала большего, так себе вещь.",
+]
+ENGLISH = [
+    "The jacket arrived fast and was packed well.",
+    "Awful quality, the seam split after a week!",
+    "The size fits and it looks great on me.",
+    "Do not recommend, a complete waste of money.",
+    "The colour is a bit different from the photo but overall fine.",
+    "The seller was polite and answered every question :)",
+    "Very strong smell, had to wash it twice.",
+    "Delivery was three days late and the courier never called.",
+    "For this price it is simply amazing, I recommend it to everyone!",
+    "It arrived broken, so I sent it back.",
+    "Thin scratchy fabric, unpleasant to wear.",
+    "Really happy with this purchase, will order again.",
+    "Not as described, and the box was crushed.",
+    "The phone works and the battery lasts a day.",
+    "I expected more, a mediocre thing.",
+]
+
+
+def build_texts(pool: list[str], lengths: list[int], seed: int) -> list[str]:
+    chooser = random.Random(seed)
+    texts = []
+    for target in lengths:
+        parts: list[str] = []
+        while sum(len(p) + 1 for p in parts) < target:
+            parts.append(chooser.choice(pool))
+        texts.append(" ".join(parts))
+    return texts
+
+
+def throughput(score: Callable[[str], object], texts: list[str]) -> float:
+    """Texts per second, the best of REPEATS passes (the least disturbed by the rest of the machine)."""
+    best = float("inf")
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        for text in texts:
+            score(text)
+        best = min(best, time.perf_counter() - started)
+    return len(texts) / best
+
+
+LOAD_PROBE = """
+import json, resource, time, tracemalloc
+tracemalloc.start()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+{load}
+seconds = time.perf_counter() - started
+current, peak = tracemalloc.get_traced_memory()
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"seconds": seconds, "current": current, "peak": peak, "rss_kib": after - before}}))
+"""
+LOADS = {
+    "VADER": "import vaderSentiment.vaderSentiment as vader; vader.SentimentIntensityAnalyzer()",
+    "otklik-ru": "from otklik.tonality import russian_engine; russian_engine()",
+}
+
+
+def load_figures(name: str) -> dict[str, float]:
+    runs = []
+    for _ in range(3):
+        answer = subprocess.run(
+            [sys.executable, "-c", LOAD_PROBE.format(load=LOADS[name])],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        runs.append(json.loads(answer.stdout))
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def main() -> int:
+    from otklik import tonality
+
+    lengths_source = random.Random(7)
+    lengths = [int(lengths_source.lognormvariate(4.6, 0.6)) for _ in range(TEXTS)]
+    russian = build_texts(RUSSIAN, lengths, seed=1)
+    english = build_texts(ENGLISH, lengths, seed=2)
+    engine = tonality.russian_engine()
+    vader = tonality._vader()  # the very analyzer score() uses for English
+
+    english_rate = throughput(vader.polarity_scores, english)
+    russian_rate = throughput(engine.score, russian)
+    rows = [
+        ("VADER, English (pool)", english_rate, statistics.mean(map(len, english))),
+        ("otklik-ru, Russian (pool)", russian_rate, statistics.mean(map(len, russian))),
+    ]
+    if DATASET.exists():
+        real = [json.loads(line)["text"] for line in DATASET.read_text("utf-8").splitlines()]
+        rows.append(
+            ("otklik-ru, Russian (WB dev)", throughput(engine.score, real), statistics.mean(map(len, real)))
+        )
+
+    print("tonality benchmark: one run, one machine; texts/s is the best of", REPEATS, "passes")
+    print(f"{'engine':<30}{'texts':>7}{'mean chars':>12}{'texts/s':>10}{'vs VADER':>10}")
+    for name, rate, mean in rows:
+        count = TEXTS if "pool" in name else len(real)
+        print(f"{name:<30}{count:>7}{mean:>12.0f}{rate:>10.0f}{rate / english_rate:>10.2f}")
+    print()
+    print(f"{'engine':<30}{'load ms':>10}{'heap MiB':>10}{'peak MiB':>10}{'RSS +MiB':>10}")
+    for name in LOADS:
+        figures = load_figures(name)
+        print(
+            f"{name:<30}{figures['seconds'] * 1000:>10.1f}{figures['current'] / 2**20:>10.1f}"
+            f"{figures['peak'] / 2**20:>10.1f}{figures['rss_kib'] / 1024:>10.1f}"
+        )
+    print("\nload = import and build the engine in a fresh interpreter (median of 3); heap = tracemalloc")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
