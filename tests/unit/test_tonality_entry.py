@@ -149,5 +149,22 @@ def test_russian_stars_that_contradict_a_strong_text_are_flagged(text: str, rati
         (-1.0, "negative"),
     ],
 )
-def test_labels_start_at_plus_and_minus_five_hundredths(compound: float, label: str) -> None:
-    assert label_for(compound) == label
+def test_english_labels_start_at_vaders_plus_and_minus_five_hundredths(compound: float, label: str) -> None:
+    assert label_for(compound, "en") == label
+
+
+@pytest.mark.parametrize(
+    ("compound", "label"),
+    [
+        (1.0, "positive"),
+        (0.25, "positive"),
+        (0.2499, "neutral"),
+        (0.0, "neutral"),
+        (-0.1499, "neutral"),
+        (-0.15, "negative"),
+        (-1.0, "negative"),
+    ],
+)
+def test_russian_labels_need_more_than_a_mild_positive(compound: float, label: str) -> None:
+    # Russian feedback praises in passing, so the positive threshold is higher than VADER's
+    assert label_for(compound, "ru") == label

@@ -142,8 +142,9 @@ def test_a_phrase_beginning_with_ne_is_not_negated_again(engine: RussianEngine) 
         assert [c.value for c in scored.contributions] == [PHRASES["не рекомендую"]], text
 
 
-def test_a_phrase_without_its_own_negation_is_negated_like_a_word(engine: RussianEngine) -> None:
-    assert value_of(engine, "Это не то что надо", "то что надо") == pytest.approx(2.5 * NEGATED)
+def test_a_phrase_is_an_idiom_and_is_never_negated(engine: RussianEngine) -> None:
+    # "Не выбрасывайте деньги на ветер" warns; flipping the idiom would make the warning praise
+    assert value_of(engine, "Не выбрасывайте деньги на ветер", "деньги на ветер") == pytest.approx(-3.0)
 
 
 # --- negation
@@ -441,3 +442,25 @@ def test_khotya_halves_only_its_own_clause(engine: RussianEngine) -> None:
     scored = engine.score("Хотя плохой, удобный")
     assert unit(scored, "плохой").value == pytest.approx(-2.4 * 0.5)
     assert unit(scored, "удобный").value == pytest.approx(1.7)
+
+
+@pytest.mark.parametrize("text", ["Не держится", "не налезает на ногу", "Не включилась", "ни открывается"])
+def test_a_negated_verb_the_lexicon_does_not_know_is_a_failure(engine: RussianEngine, text: str) -> None:
+    # Russian complaints are mostly negated actions; the verb itself is neutral
+    scored = engine.score(text)
+    assert [c.source for c in scored.contributions] == ["negated action"]
+    assert scored.compound < 0
+
+
+@pytest.mark.parametrize("text", ["Проблем не было", "не совсем", "не мало", "не только"])
+def test_negated_being_and_rule_words_are_no_failure(engine: RussianEngine, text: str) -> None:
+    assert all(c.source != "negated action" for c in engine.score(text).contributions)
+
+
+def test_too_much_of_a_plain_quality_is_a_complaint(engine: RussianEngine) -> None:
+    # Given "слишком" before a word with no valence of its own, and before one with a valence
+    excess = engine.score("Слишком мелкий")
+    boosted = engine.score("слишком удобный")
+    # Then the first is an excess complaint, the second an intensified praise
+    assert [(c.source, c.value) for c in excess.contributions] == [("excess", -1.0)]
+    assert boosted.compound > engine.score("удобный").compound > 0

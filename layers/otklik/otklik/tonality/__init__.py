@@ -21,9 +21,10 @@ from otklik.tonality.ratings import combine
 from otklik.tonality.russian import Contribution, RussianEngine, RussianScore
 
 ENGINE_VERSION = "tonality-0.2"
-# VADER's own thresholds on the compound score, used for both languages.
-POSITIVE_FROM = 0.05
-NEGATIVE_UP_TO = -0.05
+# Label thresholds on the compound score. English keeps VADER's own. Russian ones were chosen on
+# the three dev sets together (otklik tonality eval): feedback praises in passing ("цвет красивый,
+# но ..."), so a text needs more than a mild positive to be called positive.
+THRESHOLDS: Mapping[str, tuple[float, float]] = {"en": (0.05, -0.05), "ru": (0.25, -0.15)}
 
 
 @cache
@@ -61,10 +62,11 @@ def russian_engine(overrides: Overrides = NO_OVERRIDES) -> RussianEngine:
     return RussianEngine(with_overrides(shipped_lexicon(), overrides), _english_valence)
 
 
-def label_for(compound: float) -> TonalityLabel:
-    if compound >= POSITIVE_FROM:
+def label_for(compound: float, lang: str = "ru") -> TonalityLabel:
+    positive_from, negative_up_to = THRESHOLDS.get(lang, THRESHOLDS["ru"])
+    if compound >= positive_from:
         return "positive"
-    if compound <= NEGATIVE_UP_TO:
+    if compound <= negative_up_to:
         return "negative"
     return "neutral"
 
@@ -101,7 +103,7 @@ def score(
         combined = combine(scored.compound, rating)
         compound, conflict = combined.compound, combined.conflict
     return Tonality(
-        label=label_for(compound),
+        label=label_for(compound, scored.lang),
         compound=compound,
         lang=scored.lang,
         engine=scored.engine,
@@ -113,7 +115,7 @@ def score(
 def explain(text: str, lang: str | None = None, overrides: Overrides = NO_OVERRIDES) -> list[str]:
     """Which words and rules moved the score, one line each, for a person to read."""
     scored = score_text(text, lang, overrides)
-    verdict = f"compound {scored.compound:+.4f} -> {label_for(scored.compound)}"
+    verdict = f"compound {scored.compound:+.4f} -> {label_for(scored.compound, scored.lang)}"
     lines = [f"lang {scored.lang}, engine {scored.engine}, {verdict}"]
     if scored.russian is None:
         lines.append("English text: VADER's own scoring (see vaderSentiment); no per-word trail")

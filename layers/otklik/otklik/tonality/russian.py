@@ -10,9 +10,13 @@ The rules, in the order they act on each evaluative word or phrase:
   distance); an adverb that is both evaluative and an intensifier ("ужасно удобно") only intensifies
   when an evaluative word follows it; a word in capitals in a text that is not all capitals is
   stronger;
-- negation: a negator (не, ни, нет, без, никогда...) up to three words before a word or phrase, in
-  the same clause, flips and weakens its valence (x -0.74); a booster between the two softens
-  instead ("не очень удобно"); "не только" is not a negation; smileys and emoji are never negated;
+- negation: a negator (не, ни, нет, без, никогда...) up to three words before a word, in the same
+  clause, flips and weakens its valence (x -0.74); a booster between the two softens instead
+  ("не очень удобно"); "не только" is not a negation; phrases, smileys and emoji are never negated
+  (a phrase is an idiom: "не выбрасывайте деньги на ветер" stays a complaint);
+- complaint shapes: не/ни right before a verb form the lexicon does not know is a failure
+  ("не держится", "не налезает": -0.6); слишком/чересчур before a plain word is an excess
+  ("слишком мелкий": -1.0);
 - contrast, within a sentence: what precedes its last но, однако or зато counts half and what follows
   one and a half; a sentence that opens with one ("Зато ...") also halves the sentence before;
   after хотя, the rest of its clause counts half;
@@ -24,6 +28,7 @@ The total s becomes the compound s / sqrt(s^2 + 15), in -1..1, as in VADER.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -38,6 +43,11 @@ BEFORE_CONTRAST = 0.5
 EXCLAMATION_STEP = 0.292
 QUESTION_STEP = 0.18
 NORMALIZATION_ALPHA = 15.0
+NEGATIVE_WEIGHT = 1.0
+NEGATED_ACTION = -0.6
+EXCESS = -1.0
+EXCESS_WORDS = frozenset({"слишком", "чересчур", "too"})
+PLAIN_NEGATORS = frozenset({"не", "ни"})
 WINDOW = 3
 
 # Valences of emoticons and emoji: ours, on the lexicon's -4..4 scale.
@@ -130,6 +140,28 @@ _TOKEN = re.compile(
     r"|(?P<punct>[!?]+|[.…;:,—–\n]+)"
     r"|(?P<emoji>[\u2600-\u27BF\u2B50\U0001F300-\U0001FAFF])",
 )
+# Finite verb forms and infinitives by their endings (present/future, past, reflexive, infinitive):
+# enough to tell "не держится" from "не только" without morphology at run time.
+_VERB_FORM = re.compile(r"^[а-я-]{2,}(?:[еиуюаяё]т|[еиё]шь|[ую]т|[ая]т|л|ла|ло|ли|ть|ти|чь)(?:ся|сь)?$")
+# Words with verb-like endings that are no failure when negated: "проблем не было", "не мало".
+NOT_ACTIONS = frozenset(
+    {
+        "был",
+        "была",
+        "было",
+        "были",
+        "быть",
+        "будет",
+        "будут",
+        "мало",
+        "много",
+        "тепло",
+        "светло",
+        "зло",
+        "пошло",
+    }
+)
+_ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|@\w+")
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 _SENTENCE_END = frozenset(".!?…;\n")
 
@@ -163,6 +195,9 @@ class RussianScore:
 
 
 def tokenize(text: str) -> list[Token]:
+    # URLs, @handles and HTML entities carry no tonality (and "http://" must not read as ":/");
+    # a #tag's word does ("#бойкот"), so only its "#" goes.
+    text = _ADDRESSES.sub(" ", html.unescape(text)).replace("#", " ")
     # Matched parentheses are punctuation, not smileys: "(см. фото)" must not read as "(" and ")".
     previous = None
     while previous != text:
@@ -195,6 +230,19 @@ class RussianEngine:
             lemma = next((f"{p}*" for p in self._lexicon.prefixes if norm.startswith(p)), None)
         return lemma
 
+    def _complaint_shape(self, previous: Token, token: Token, i: int) -> Contribution | None:
+        """A plain word that complains by its company: "не держится" (failure), "слишком мелкий" (excess)."""
+        if token.norm in self._lexicon.rules or token.norm in NOT_ACTIONS:
+            return None
+        if previous.norm in PLAIN_NEGATORS and _VERB_FORM.match(token.norm):
+            value, source = NEGATED_ACTION, "negated action"
+        elif previous.norm in EXCESS_WORDS:
+            value, source = EXCESS, "excess"
+        else:
+            return None
+        # The unit starts at the previous word, so no rule applies that word to it a second time.
+        return Contribution(f"{previous.text} {token.text}", source, value, value, i - 1, i + 1)
+
     def _rule(self, token: Token) -> RuleWord | None:
         if token.kind != "word":
             return None
@@ -225,6 +273,12 @@ class RussianEngine:
                     value = self._english_valence().get(token.norm)
                     source = "english"
                     uses_english = uses_english or value is not None
+                if value is None and i > 0:
+                    shape = self._complaint_shape(tokens[i - 1], token, i)
+                    if shape is not None:
+                        units.append(shape)
+                        i += 1
+                        continue
                 if value is not None:
                     units.append(Contribution(token.text, source, value, value, i, i + 1))
             elif token.kind == "emoji":
@@ -289,6 +343,10 @@ class RussianEngine:
                     unit.steps.append(f"negated by {tokens[negator].text!r} x{NEGATION_SCALAR}")
             kept.append(unit)
         self._weigh_contrast(kept, tokens)
+        for unit in kept:
+            if unit.value < 0 and NEGATIVE_WEIGHT != 1.0:
+                unit.value *= NEGATIVE_WEIGHT
+                unit.steps.append(f"negativity x{NEGATIVE_WEIGHT}")
         total = sum(u.value for u in kept)
         total = self._emphasize(total, tokens)
         compound = total / math.sqrt(total * total + NORMALIZATION_ALPHA) if total else 0.0
@@ -316,9 +374,8 @@ class RussianEngine:
 
     def _negator_before(self, unit: Contribution, tokens: list[Token]) -> int | None:
         """Index of the negator that negates unit: up to three words before it, in its clause."""
-        first = self._rule(tokens[unit.start])
-        if unit.source == "phrase" and first is not None and first.kind == "negator":
-            return None  # the phrase carries its own negation ("не рекомендую")
+        if unit.source == "phrase":
+            return None  # a phrase is an idiom with its own sense: "не выбрасывайте деньги на ветер"
         for distance in range(1, WINDOW + 1):
             index = unit.start - distance
             if index < 0 or _clause_boundary(tokens[index]):
