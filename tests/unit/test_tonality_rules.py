@@ -36,6 +36,7 @@ PHRASES = {
     "деньги на ветер": -3.0,
     "то что надо": 2.5,
     "без проблем": 1.5,
+    "не очень": -1.2,
 }
 NEGATED = -0.74
 BEFORE_CONTRAST, AFTER_CONTRAST, AFTER_CONCESSION = 0.5, 1.5, 0.5
@@ -464,3 +465,40 @@ def test_too_much_of_a_plain_quality_is_a_complaint(engine: RussianEngine) -> No
     # Then the first is an excess complaint, the second an intensified praise
     assert [(c.source, c.value) for c in excess.contributions] == [("excess", -1.0)]
     assert boosted.compound > engine.score("удобный").compound > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("Проблем не было", "Проблем"), ("проблемы нет", "проблемы"), ("Брака вообще нет", "Брака")],
+)
+def test_nyet_or_ne_bylo_after_a_word_negates_it(engine: RussianEngine, text: str, words: str) -> None:
+    # Russian negates after the noun too: "проблем не было" is praise
+    assert value_of(engine, text, words) > 0
+    assert engine.score(text).compound > 0
+
+
+def test_a_nyet_that_opens_another_idiom_does_not_negate_the_word_before(engine: RussianEngine) -> None:
+    # "хороший, нет слов" / "хороший нет слов": the "нет" belongs to "нет слов", not to "хороший"
+    assert value_of(engine, "Чехол хороший нет слов", "хороший") == pytest.approx(1.9)
+
+
+def test_chut_ne_is_almost_and_no_negation(engine: RussianEngine) -> None:
+    # "чуть было не порвался" means it almost tore: still a complaint
+    assert value_of(engine, "Чуть было не порвался", "порвался") < 0
+    assert value_of(engine, "Едва не порвался", "порвался") < 0
+
+
+def test_ne_ochen_alone_is_a_verdict_and_before_a_word_a_softened_negation(engine: RussianEngine) -> None:
+    # Given "не очень", a phrase made only of rule words
+    alone = engine.score("Качество хорошее, а вот размер не очень")
+    before_word = engine.score("не очень хороший")
+    # Then before a word it is not counted twice: only the word, negated and softened, counts
+    assert [c.source for c in before_word.contributions] == ["lemma хороший"]
+    assert before_word.compound < 0
+    assert alone.compound != 0
+
+
+def test_an_unknown_hyphenated_word_is_read_as_its_parts(engine: RussianEngine) -> None:
+    # "брак-брак" is not in the lexicon as one word, its parts are
+    scored = engine.score("Одно слово-брак")
+    assert [c.words for c in scored.contributions] == ["брак"]

@@ -11,9 +11,11 @@ The rules, in the order they act on each evaluative word or phrase:
   when an evaluative word follows it; a word in capitals in a text that is not all capitals is
   stronger;
 - negation: a negator (не, ни, нет, без, никогда...) up to three words before a word, in the same
-  clause, flips and weakens its valence (x -0.74); a booster between the two softens instead
-  ("не очень удобно"); "не только" is not a negation; phrases, smileys and emoji are never negated
-  (a phrase is an idiom: "не выбрасывайте деньги на ветер" stays a complaint);
+  clause, flips and weakens its valence (x -0.74); so does "нет" or "не было" right after it
+  ("аромата нет", "проблем не было"); a booster between negator and word softens instead
+  ("не очень удобно"); "не только" and "чуть не" (almost) are no negation; phrases, smileys and
+  emoji are never negated (a phrase is an idiom: "не выбрасывайте деньги на ветер" stays a
+  complaint), and a phrase of rule words alone ("не очень") yields to the word it precedes;
 - complaint shapes: не/ни right before a verb form the lexicon does not know is a failure
   ("не держится", "не налезает": -0.6); слишком/чересчур before a plain word is an excess
   ("слишком мелкий": -1.0);
@@ -44,10 +46,28 @@ EXCLAMATION_STEP = 0.292
 QUESTION_STEP = 0.18
 NORMALIZATION_ALPHA = 15.0
 NEGATIVE_WEIGHT = 1.0
-NEGATED_ACTION = -0.6
+NEGATED_ACTION = -0.8
 EXCESS = -1.0
 EXCESS_WORDS = frozenset({"слишком", "чересчур", "too"})
 PLAIN_NEGATORS = frozenset({"не", "ни"})
+ALMOST = frozenset({"чуть", "едва", "чуть-чуть"})
+BEING = frozenset({"было", "будет", "бывает", "бывало"})
+CLAUSE_TAIL = frozenset(
+    {
+        "вообще",
+        "совсем",
+        "никакого",
+        "никакой",
+        "никаких",
+        "абсолютно",
+        "совершенно",
+        "и",
+        "а",
+        "но",
+        "у",
+        "в",
+    }
+)
 WINDOW = 3
 
 # Valences of emoticons and emoji: ours, on the lexicon's -4..4 scale.
@@ -230,6 +250,11 @@ class RussianEngine:
             lemma = next((f"{p}*" for p in self._lexicon.prefixes if norm.startswith(p)), None)
         return lemma
 
+    def _only_rule_words(self, unit: Contribution, tokens: list[Token]) -> bool:
+        return unit.source == "phrase" and all(
+            self._rule(tokens[k]) is not None for k in range(unit.start, unit.end) if tokens[k].kind == "word"
+        )
+
     def _complaint_shape(self, previous: Token, token: Token, i: int) -> Contribution | None:
         """A plain word that complains by its company: "не держится" (failure), "слишком мелкий" (excess)."""
         if token.norm in self._lexicon.rules or token.norm in NOT_ACTIONS:
@@ -324,11 +349,29 @@ class RussianEngine:
                 return Contribution(words, "phrase", value, value, i, end)
         return None
 
+    def _split_unknown_compounds(self, tokens: list[Token]) -> list[Token]:
+        """ "слово-гадость", "вообще-то": a hyphenated word the lexicon does not know is read as its parts."""
+        result: list[Token] = []
+        for token in tokens:
+            if (
+                token.kind == "word"
+                and "-" in token.norm
+                and self._lemma(token.norm) is None
+                and self._rule(token) is None
+            ):
+                result.extend(Token(part, normalize(part), "word") for part in token.text.split("-") if part)
+            else:
+                result.append(token)
+        return result
+
     def score(self, text: str) -> RussianScore:
-        tokens = tokenize(text)
+        tokens = self._split_unknown_compounds(tokenize(text))
         lemmas = [self._lemma(t.norm) if t.kind == "word" else None for t in tokens]
         units, uses_english = self._units(tokens, lemmas)
         word_starts = {u.start for u in units if tokens[u.start].kind == "word"}
+        # "не очень" is a verdict alone ("так себе"), but before a word it is a softened negation:
+        # "не очень хорошо" is scored by the rules, not as the phrase plus a negated "хорошо".
+        units = [u for u in units if not (self._only_rule_words(u, tokens) and u.end in word_starts)]
         shouting = any(t.kind == "word" and len(t.text) > 1 and not t.text.isupper() for t in tokens)
         kept: list[Contribution] = []
         for unit in units:
@@ -363,7 +406,7 @@ class RussianEngine:
             rule = self._rule(tokens[index])
             if rule is not None and rule.kind in ("booster", "dampener"):
                 change = sign * rule.value * BOOSTER_DECAY[distance - 1]
-                if negator is not None and negator < index:
+                if negator is not None and negator < index < unit.start:
                     change = -change  # "не очень удобно" is less, not more: the negated booster softens
                 unit.value += change
                 unit.steps.append(f"{rule.kind} {tokens[index].text!r} {change:+.2f}")
@@ -373,21 +416,51 @@ class RussianEngine:
             unit.steps.append(f"capitals {sign * CAPS_INCREMENT:+.2f}")
 
     def _negator_before(self, unit: Contribution, tokens: list[Token]) -> int | None:
-        """Index of the negator that negates unit: up to three words before it, in its clause."""
+        """Index of the negator that negates unit: up to three words before it in its clause, or after it."""
         if unit.source == "phrase":
             return None  # a phrase is an idiom with its own sense: "не выбрасывайте деньги на ветер"
         for distance in range(1, WINDOW + 1):
             index = unit.start - distance
             if index < 0 or _clause_boundary(tokens[index]):
-                return None
+                break
             rule = self._rule(tokens[index])
             if rule is None or rule.kind != "negator":
                 continue
             following = tokens[index + 1].norm if index + 1 < len(tokens) else ""
-            if following == "только":
+            if following == "только" or self._almost(tokens, index):
                 continue
             return index
-        return None
+        return self._negator_after(unit, tokens)
+
+    @staticmethod
+    def _almost(tokens: list[Token], index: int) -> bool:
+        """ "чуть (было) не сломалась", "едва не": it almost happened, which is no negation."""
+        before = [tokens[k].norm for k in range(max(0, index - 2), index)]
+        return bool(before) and (before[-1] in ALMOST or before[-2:] in (["чуть", "было"], ["едва", "было"]))
+
+    def _negator_after(self, unit: Contribution, tokens: list[Token]) -> int | None:
+        """Russian also negates after the noun: "аромата нет", "проблем не было", "претензий нету"."""
+        index = unit.end
+        # One word may stand between: a filler ("аромата вообще нет") or the noun's own complement
+        # ("аромата розы нет").
+        if (
+            index + 1 < len(tokens)
+            and tokens[index].kind == "word"
+            and tokens[index + 1].norm in ("нет", "нету", "не")
+        ):
+            index += 1
+        if index >= len(tokens) or tokens[index].kind != "word":
+            return None
+        if tokens[index].norm in ("нет", "нету"):
+            end = index + 1
+        elif tokens[index].norm == "не" and index + 1 < len(tokens) and tokens[index + 1].norm in BEING:
+            end = index + 2
+        else:
+            return None
+        # The negation must close the clause: in "хорошее, нет слов" the "нет" belongs to another idiom.
+        if end < len(tokens) and tokens[end].kind == "word" and tokens[end].norm not in CLAUSE_TAIL:
+            return None
+        return index
 
     def _weigh_contrast(self, units: list[Contribution], tokens: list[Token]) -> None:
         """Contrast works within a sentence; a sentence opening with one discounts the sentence before."""
