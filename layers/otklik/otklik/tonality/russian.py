@@ -35,6 +35,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from otklik.tonality.lexicon_table import Lexicon, RuleWord, normalize
 
@@ -50,6 +51,7 @@ NEGATED_ACTION = -0.8
 EXCESS = -1.0
 EXCESS_WORDS = frozenset({"слишком", "чересчур", "too"})
 PLAIN_NEGATORS = frozenset({"не", "ни"})
+SHAPE_OPENERS = PLAIN_NEGATORS | EXCESS_WORDS
 ALMOST = frozenset({"чуть", "едва", "чуть-чуть"})
 BEING = frozenset({"было", "будет", "бывает", "бывало"})
 CLAUSE_TAIL = frozenset(
@@ -186,11 +188,14 @@ _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 _SENTENCE_END = frozenset(".!?…;\n")
 
 
-@dataclass(frozen=True)
-class Token:
+Rules = list["RuleWord | None"]  # the rule word of each token, looked up once per text
+
+
+class Token(NamedTuple):
     text: str
     norm: str
     kind: str  # word | number | punct | smile | emoticon | emoji
+    stretched: bool = False  # a letter repeated three times or more ("супеееер")
 
 
 @dataclass
@@ -216,17 +221,32 @@ class RussianScore:
 
 def tokenize(text: str) -> list[Token]:
     # URLs, @handles and HTML entities carry no tonality (and "http://" must not read as ":/");
-    # a #tag's word does ("#бойкот"), so only its "#" goes.
-    text = _ADDRESSES.sub(" ", html.unescape(text)).replace("#", " ")
+    # a #tag's word does ("#бойкот"), so only its "#" goes. Each clean-up runs only when needed.
+    if "&" in text:
+        text = html.unescape(text)
+    if "@" in text or "http" in text or "www." in text:
+        text = _ADDRESSES.sub(" ", text)
+    if "#" in text:
+        text = text.replace("#", " ")
     # Matched parentheses are punctuation, not smileys: "(см. фото)" must not read as "(" and ")".
-    previous = None
-    while previous != text:
-        previous, text = text, _PARENTHESES.sub(r" \1 ", text)
+    if "(" in text and ")" in text:
+        previous = None
+        while previous != text:
+            previous, text = text, _PARENTHESES.sub(r" \1 ", text)
+    lowered = normalize(text)
+    if len(lowered) != len(text):  # a rare letter whose lowercase is longer: normalize token by token
+        lowered = ""
+    stretched = _STRETCH.search(text) is not None
+    make = tuple.__new__  # a NamedTuple without its Python-level constructor: tokenizing is the hot path
     tokens: list[Token] = []
+    append = tokens.append
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "punct"
-        raw = match.group()
-        tokens.append(Token(raw, normalize(raw), kind))
+        start, end = match.span()
+        raw = text[start:end]
+        norm = lowered[start:end] if lowered else normalize(raw)
+        append(
+            make(Token, (raw, norm, match.lastgroup or "punct", stretched and bool(_STRETCH.search(norm))))
+        )
     return tokens
 
 
@@ -238,21 +258,28 @@ class RussianEngine:
     def __init__(self, lexicon: Lexicon, english_valence: Callable[[], Mapping[str, float]]) -> None:
         self._lexicon = lexicon
         self._english_valence = english_valence
+        self._phrase_starts = frozenset(words[0] for words in lexicon.phrases)
+        self._phrase_pairs = frozenset(words[:2] for words in lexicon.phrases)
+        # Plain dicts for the hot path (the lexicon's read-only views are slower to query).
+        self._lemma_of = dict(lexicon.lemma_of)
+        self._valence = dict(lexicon.valence)
+        self._rules = dict(lexicon.rules)
 
-    def _lemma(self, norm: str) -> str | None:
-        lemma = self._lexicon.lemma_of.get(norm)
-        if lemma is None and _STRETCH.search(norm):
+    def _lemma(self, norm: str, stretched: bool = False) -> str | None:
+        lemma = self._lemma_of.get(norm)
+        if lemma is None and stretched:
             for squeezed in (_STRETCH.sub(r"\1", norm), _STRETCH.sub(r"\1\1", norm)):
-                lemma = self._lexicon.lemma_of.get(squeezed)
+                lemma = self._lemma_of.get(squeezed)
                 if lemma is not None:
                     break
         if lemma is None:
             lemma = next((f"{p}*" for p in self._lexicon.prefixes if norm.startswith(p)), None)
         return lemma
 
-    def _only_rule_words(self, unit: Contribution, tokens: list[Token]) -> bool:
+    @staticmethod
+    def _only_rule_words(unit: Contribution, tokens: list[Token], rules: Rules) -> bool:
         return unit.source == "phrase" and all(
-            self._rule(tokens[k]) is not None for k in range(unit.start, unit.end) if tokens[k].kind == "word"
+            rules[k] is not None for k in range(unit.start, unit.end) if tokens[k].kind == "word"
         )
 
     def _complaint_shape(self, previous: Token, token: Token, i: int) -> Contribution | None:
@@ -271,22 +298,21 @@ class RussianEngine:
     def _rule(self, token: Token) -> RuleWord | None:
         if token.kind != "word":
             return None
-        rule = self._lexicon.rules.get(token.norm)
-        if rule is None and _STRETCH.search(token.norm):
-            rule = self._lexicon.rules.get(_STRETCH.sub(r"\1", token.norm))
+        rule = self._rules.get(token.norm)
+        if rule is None and token.stretched:
+            rule = self._rules.get(_STRETCH.sub(r"\1", token.norm))
         return rule
 
     def _units(self, tokens: list[Token], lemmas: list[str | None]) -> tuple[list[Contribution], bool]:
         units: list[Contribution] = []
         uses_english = False
-        phrases = self._lexicon.phrases
-        longest = self._lexicon.max_phrase_words
-        valence = self._lexicon.valence
+        valence = self._valence
+        phrase_starts = self._phrase_starts
         i, n = 0, len(tokens)
         while i < n:
             token = tokens[i]
             if token.kind == "word":
-                matched = self._phrase_at(i, tokens, lemmas, longest, phrases)
+                matched = self._phrase_at(i, tokens, lemmas) if lemmas[i] in phrase_starts else None
                 if matched is not None:
                     units.append(matched)
                     i = matched.end
@@ -298,7 +324,7 @@ class RussianEngine:
                     value = self._english_valence().get(token.norm)
                     source = "english"
                     uses_english = uses_english or value is not None
-                if value is None and i > 0:
+                if value is None and i > 0 and tokens[i - 1].norm in SHAPE_OPENERS:
                     shape = self._complaint_shape(tokens[i - 1], token, i)
                     if shape is not None:
                         units.append(shape)
@@ -321,28 +347,25 @@ class RussianEngine:
             i += 1
         return units, uses_english
 
-    @staticmethod
-    def _phrase_at(
-        i: int,
-        tokens: list[Token],
-        lemmas: list[str | None],
-        longest: int,
-        phrases: Mapping[tuple[str, ...], float],
-    ) -> Contribution | None:
+    def _phrase_at(self, i: int, tokens: list[Token], lemmas: list[str | None]) -> Contribution | None:
         """The longest phrase starting at token i; commas inside it are allowed ("то, что надо")."""
-        if longest < 2:
-            return None
-        positions: list[int] = []
-        j = i
-        while j < len(tokens) and len(positions) < longest:
-            if tokens[j].kind == "word" and lemmas[j] is not None:
+        n = len(tokens)
+        j = i + 1
+        while j < n and tokens[j].text == ",":
+            j += 1
+        if j >= n or (lemmas[i], lemmas[j]) not in self._phrase_pairs:
+            return None  # most words that can start a phrase do not start one here
+        positions = [i]
+        while j < n and len(positions) < self._lexicon.max_phrase_words:
+            token = tokens[j]
+            if token.kind == "word" and lemmas[j] is not None:
                 positions.append(j)
-            elif not (tokens[j].kind == "punct" and tokens[j].text == ","):
+            elif token.text != ",":
                 break
             j += 1
         for length in range(len(positions), 1, -1):
             key = tuple(lemmas[k] for k in positions[:length])
-            value = phrases.get(key)  # type: ignore[arg-type]
+            value = self._lexicon.phrases.get(key)  # type: ignore[arg-type]
             if value is not None:
                 end = positions[length - 1] + 1
                 words = " ".join(t.text for t in tokens[i:end] if t.kind == "word")
@@ -365,27 +388,34 @@ class RussianEngine:
         return result
 
     def score(self, text: str) -> RussianScore:
-        tokens = self._split_unknown_compounds(tokenize(text))
-        lemmas = [self._lemma(t.norm) if t.kind == "word" else None for t in tokens]
+        tokens = tokenize(text)
+        if "-" in text:
+            tokens = self._split_unknown_compounds(tokens)
+        lemmas = [self._lemma(t.norm, t.stretched) if t.kind == "word" else None for t in tokens]
+        rules = [self._rule(t) for t in tokens]
         units, uses_english = self._units(tokens, lemmas)
         word_starts = {u.start for u in units if tokens[u.start].kind == "word"}
         # "не очень" is a verdict alone ("так себе"), but before a word it is a softened negation:
         # "не очень хорошо" is scored by the rules, not as the phrase plus a negated "хорошо".
-        units = [u for u in units if not (self._only_rule_words(u, tokens) and u.end in word_starts)]
-        shouting = any(t.kind == "word" and len(t.text) > 1 and not t.text.isupper() for t in tokens)
+        units = [u for u in units if not (self._only_rule_words(u, tokens, rules) and u.end in word_starts)]
+        # Capitals stress a word only in a text that is not all capitals.
+        shouting = any(tokens[u.start].text.isupper() for u in units) and any(
+            t.kind == "word" and len(t.text) > 1 and not t.text.isupper() for t in tokens
+        )
         kept: list[Contribution] = []
         for unit in units:
-            rule = self._rule(tokens[unit.start]) if unit.end - unit.start == 1 else None
+            rule = rules[unit.start] if unit.end - unit.start == 1 else None
             if rule is not None and rule.kind == "booster" and unit.end in word_starts:
                 continue  # "ужасно удобно": the adverb intensifies the next word instead of counting itself
             if tokens[unit.start].kind == "word":  # smileys and emoji carry their own strength and sign
-                negator = self._negator_before(unit, tokens)
-                self._intensify(unit, tokens, shouting, negator)
+                negator = self._negator_before(unit, tokens, rules)
+                self._intensify(unit, tokens, rules, shouting, negator)
                 if negator is not None:
                     unit.value *= NEGATION_SCALAR
                     unit.steps.append(f"negated by {tokens[negator].text!r} x{NEGATION_SCALAR}")
             kept.append(unit)
-        self._weigh_contrast(kept, tokens)
+        if any(rule is not None and rule.kind in ("contrast", "concession") for rule in rules):
+            self._weigh_contrast(kept, tokens, rules)
         for unit in kept:
             if unit.value < 0 and NEGATIVE_WEIGHT != 1.0:
                 unit.value *= NEGATIVE_WEIGHT
@@ -395,15 +425,16 @@ class RussianEngine:
         compound = total / math.sqrt(total * total + NORMALIZATION_ALPHA) if total else 0.0
         return RussianScore(round(compound, 4), total, tuple(kept), uses_english)
 
+    @staticmethod
     def _intensify(
-        self, unit: Contribution, tokens: list[Token], shouting: bool, negator: int | None
+        unit: Contribution, tokens: list[Token], rules: Rules, shouting: bool, negator: int | None
     ) -> None:
         sign = 1.0 if unit.value > 0 else -1.0
         for distance in range(1, WINDOW + 1):
             index = unit.start - distance
             if index < 0 or _clause_boundary(tokens[index]):
                 break
-            rule = self._rule(tokens[index])
+            rule = rules[index]
             if rule is not None and rule.kind in ("booster", "dampener"):
                 change = sign * rule.value * BOOSTER_DECAY[distance - 1]
                 if negator is not None and negator < index < unit.start:
@@ -415,7 +446,7 @@ class RussianEngine:
             unit.value += sign * CAPS_INCREMENT
             unit.steps.append(f"capitals {sign * CAPS_INCREMENT:+.2f}")
 
-    def _negator_before(self, unit: Contribution, tokens: list[Token]) -> int | None:
+    def _negator_before(self, unit: Contribution, tokens: list[Token], rules: Rules) -> int | None:
         """Index of the negator that negates unit: up to three words before it in its clause, or after it."""
         if unit.source == "phrase":
             return None  # a phrase is an idiom with its own sense: "не выбрасывайте деньги на ветер"
@@ -423,7 +454,7 @@ class RussianEngine:
             index = unit.start - distance
             if index < 0 or _clause_boundary(tokens[index]):
                 break
-            rule = self._rule(tokens[index])
+            rule = rules[index]
             if rule is None or rule.kind != "negator":
                 continue
             following = tokens[index + 1].norm if index + 1 < len(tokens) else ""
@@ -462,7 +493,8 @@ class RussianEngine:
             return None
         return index
 
-    def _weigh_contrast(self, units: list[Contribution], tokens: list[Token]) -> None:
+    @staticmethod
+    def _weigh_contrast(units: list[Contribution], tokens: list[Token], rules: Rules) -> None:
         """Contrast works within a sentence; a sentence opening with one discounts the sentence before."""
         sentences: list[tuple[int, int]] = []
         start = 0
@@ -481,7 +513,7 @@ class RussianEngine:
         for number, (low, high) in enumerate(sentences):
             contrast: tuple[int, RuleWord] | None = None
             for index in range(low, high):
-                rule = self._rule(tokens[index])
+                rule = rules[index]
                 if rule is None:
                     continue
                 if rule.kind == "contrast":
