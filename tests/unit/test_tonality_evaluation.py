@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from otklik import tonality
 from otklik.cli import main
-from otklik.tonality import with_overrides
+from otklik.tonality import scoring, with_overrides
 from otklik.tonality.evaluation import evaluate, feedback_text, run_evaluation
 from otklik.tonality.lexicon_table import Lexicon
 from otklik.tonality.overrides import NO_OVERRIDES, Overrides
@@ -128,7 +127,7 @@ def russian_fixture_engine(fixture_lexicon: Lexicon, monkeypatch: pytest.MonkeyP
     def engine(overrides: Overrides = NO_OVERRIDES) -> RussianEngine:
         return RussianEngine(with_overrides(fixture_lexicon, overrides), lambda: ENGLISH_VALENCE)
 
-    monkeypatch.setattr(tonality, "russian_engine", engine)
+    monkeypatch.setattr(scoring, "russian_engine", engine)
 
 
 def write_lines(path: Path, rows: list[dict[str, Any]]) -> Path:
