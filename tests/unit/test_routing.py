@@ -207,3 +207,21 @@ def test_opening_the_same_feedback_twice_gives_the_same_ticket_id() -> None:
     again = open_ticket(item, plan, NOW + timedelta(minutes=5))
 
     assert first.id == again.id
+
+
+def test_five_stars_over_an_angry_text_opens_a_ticket() -> None:
+    # Given a five-star review whose text the engine found angry: positive overall, but flagged
+    item = feedback_item(text="Ужасно, порвалось", rating=5, label="positive", compound=0.4)
+    flagged = item.model_copy(
+        update={
+            "tonality": item.tonality.model_copy(update={"text_compound": -0.8, "rating_text_conflict": True})
+        }
+    )
+    # When routed
+    plan = plan_ticket(flagged, RoutingPolicy())
+    # Then someone gets to read it, within the complaint deadline
+    assert plan is not None
+    assert plan.reasons == ("rating_text_conflict",)
+    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=24)
+    # And the same review without the flag opens nothing
+    assert plan_ticket(item, RoutingPolicy()) is None

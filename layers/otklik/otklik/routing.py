@@ -45,6 +45,9 @@ def _reasons(item: FeedbackItem, policy: RoutingPolicy) -> list[str]:
         reasons.append("negative_tonality")
     if item.rating is not None and item.rating <= policy.low_rating_max:
         reasons.append("low_rating")
+    if item.tonality.rating_text_conflict:
+        # Five stars over an angry text (or one star over praise): someone should read it.
+        reasons.append("rating_text_conflict")
     return reasons
 
 
