@@ -96,7 +96,7 @@ def test_run_evaluation_labels_each_row_and_compares_with_its_gold_label() -> No
 def test_feedback_text_joins_title_pros_cons_and_text() -> None:
     row = {"title": " Чехол ", "pros": "мягкий", "cons": "маркий", "text": "В целом доволен"}
 
-    assert feedback_text(row) == "Чехол\nДостоинства: мягкий\nНедостатки: маркий\nВ целом доволен"
+    assert feedback_text(row) == "Чехол\nмягкий\nмаркий\nВ целом доволен"
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_feedback_text_joins_title_pros_cons_and_text() -> None:
     [
         ({"text": "Доволен"}, "Доволен"),
         ({"title": None, "pros": "", "cons": None, "text": "Доволен"}, "Доволен"),
-        ({"title": "Чехол", "cons": "маркий"}, "Чехол\nНедостатки: маркий"),
+        ({"title": "Чехол", "cons": "маркий"}, "Чехол\nмаркий"),
     ],
 )
 def test_feedback_text_leaves_out_what_is_missing(row: dict[str, Any], text: str) -> None:

@@ -78,13 +78,12 @@ def evaluate(gold: Sequence[str], predicted: Sequence[str], seconds: float) -> E
 
 
 def feedback_text(row: dict[str, Any]) -> str:
-    """The text a row is scored on: its title, pros and cons (as review sites give them) and text."""
-    parts = [str(row.get("title") or "").strip()]
-    if row.get("pros"):
-        parts.append(f"Достоинства: {str(row['pros']).strip()}")
-    if row.get("cons"):
-        parts.append(f"Недостатки: {str(row['cons']).strip()}")
-    parts.append(str(row.get("text") or "").strip())
+    """The text a row is scored on: its title, pros, cons (as review sites give them) and text.
+
+    The parts are joined as sentences with no labels: a label such as "Недостатки:" is itself an
+    evaluative word and would tilt every row that has cons.
+    """
+    parts = [str(row.get(field) or "").strip() for field in ("title", "pros", "cons", "text")]
     return "\n".join(p for p in parts if p)
 
 
