@@ -19,8 +19,9 @@ def enrich(
     envelope: FeedbackEnvelope, timezone: ZoneInfo, overrides: Overrides = NO_OVERRIDES
 ) -> FeedbackItem:
     """Language, tonality and a PII-masked copy of the text; the raw text is kept unaltered."""
-    lang = detect_language(envelope.text)
-    tone = tonality.score(envelope.text, lang=lang, rating=envelope.rating, overrides=overrides)
+    text = envelope.full_text()
+    lang = detect_language(text)
+    tone = tonality.score(text, lang=lang, rating=envelope.rating, overrides=overrides)
     return FeedbackItem(
         id=envelope.feedback_id,
         source=envelope.source,
@@ -29,10 +30,15 @@ def enrich(
         external_id=envelope.external_id,
         text=envelope.text,
         text_masked=mask_pii(envelope.text),
+        pros=envelope.pros,
+        cons=envelope.cons,
         rating=envelope.rating,
         product=envelope.product,
         order=envelope.order,
         author=envelope.author,
+        photos=envelope.photos,
+        answered=envelope.answered,
+        reply_context=envelope.reply_context,
         created_at=envelope.created_at,
         received_at=envelope.received_at,
         day=report_day(envelope.created_at, timezone),

@@ -68,12 +68,22 @@ class FeedbackEnvelope(Frozen):
     kind: FeedbackKind
     external_id: str
     text: str
+    pros: str | None = None
+    cons: str | None = None
     rating: int | None = None
     product: ProductRef | None = None
     order: OrderRef | None = None
     author: Author | None = None
+    photos: tuple[str, ...] = ()
+    answered: bool = False
+    # What a reply needs besides the external id (Ozon question sku, chat id...); strings only.
+    reply_context: dict[str, str] = Field(default_factory=dict)
     created_at: datetime
     received_at: datetime
+
+    def full_text(self) -> str:
+        """Text, pros and cons together, as tonality reads them."""
+        return "\n".join(part for part in (self.text, self.pros, self.cons) if part)
 
 
 class Tonality(Frozen):
@@ -95,10 +105,15 @@ class FeedbackItem(Frozen):
     external_id: str
     text: str
     text_masked: str
+    pros: str | None = None
+    cons: str | None = None
     rating: int | None = None
     product: ProductRef | None = None
     order: OrderRef | None = None
     author: Author | None = None
+    photos: tuple[str, ...] = ()
+    answered: bool = False
+    reply_context: dict[str, str] = Field(default_factory=dict)
     created_at: datetime
     received_at: datetime
     day: str = Field(description="Calendar day of created_at in the report time zone, YYYY-MM-DD")

@@ -1,0 +1,1 @@
+"""Marketplace connectors: Wildberries, Ozon and Yandex Market, in (poll, push) and out (replies)."""
