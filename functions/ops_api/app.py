@@ -1,12 +1,17 @@
 """Ops API (Chalice): feedback, tickets, notifications and aggregates for support and operations teams."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from chalice import Chalice
+from chalice import Chalice, Response
+from pydantic import ValidationError
 
-from otklik.api.responses import answers_errors, current_request
+from otklik.api.responses import answers_errors, current_request, json_response
+from otklik.errors import BadRequest
 from otklik.pipeline import ops
+from otklik.pipeline.ingest import field_errors
+from otklik.pipeline.reply import ReplyRequest
 from otklik.settings import OpsSettings, load_settings
 from otklik.wiring import OpsService
 
@@ -55,6 +60,19 @@ def list_tickets() -> dict[str, Any]:
 @answers_errors
 def get_ticket(id: str) -> dict[str, Any]:
     return ops.get_ticket(_service().tickets, id)
+
+
+@app.route("/tickets/{id}/reply", methods=["POST"])
+@answers_errors
+def reply_to_ticket(id: str) -> Response:
+    """Approve the ticket's draft, or the text given, and queue it for publishing to the marketplace."""
+    service = _service()
+    try:
+        request = ReplyRequest.model_validate(current_request(app).json_body or {})
+    except ValidationError as error:
+        raise BadRequest("reply does not match the schema", details=field_errors(error)) from error
+    reply = service.approve_reply(id, request, datetime.now(UTC))
+    return json_response(202, {"ticket_id": id, "reply_id": reply.reply_id, "status": "approved"})
 
 
 @app.route("/notifications", methods=["GET"])

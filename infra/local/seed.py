@@ -15,6 +15,7 @@ SAMPLE_WEBHOOK_BODY = "events/webhook_body_custom.json"
 STAGE = "local"
 WEBHOOK_SECRET = "local-dev-secret"
 OPS_TOKEN = "local-dev-token"
+CONNECTIONS_PARAMETER = f"/otklik/{STAGE}/marketplaces/connections"
 API_PORT = 3000
 AWS_PORT = 4566
 
@@ -25,6 +26,8 @@ def seed_parameters(environ: Mapping[str, str]) -> tuple[dict[str, str], dict[st
     secrets = {
         f"/otklik/{STAGE}/webhooks/custom/secret": WEBHOOK_SECRET,
         f"/otklik/{STAGE}/ops/token": OPS_TOKEN,
+        # No marketplace connections unless the fakes run (see marketplace_seed).
+        CONNECTIONS_PARAMETER: "[]",
     }
     slack_url = environ.get("OTKLIK_LOCAL_SLACK_WEBHOOK_URL")
     if slack_url:

@@ -15,11 +15,13 @@ def test_the_local_stage_seeds_the_webhook_secret_and_the_ops_token() -> None:
     # Given no Slack URL in the environment
     overrides, secrets = seed_parameters({})
 
-    # Then the stage is local, notifications stay in the outbox, and both local secrets are seeded
+    # Then the stage is local, notifications stay in the outbox, both local secrets are seeded,
+    # and there are no marketplace connections to poll
     assert overrides == {"Stage": "local"}
     assert secrets == {
         "/otklik/local/webhooks/custom/secret": "local-dev-secret",
         "/otklik/local/ops/token": "local-dev-token",
+        "/otklik/local/marketplaces/connections": "[]",
     }
     assert load_template(TEMPLATE, overrides).parameters["Stage"] == "local"
 

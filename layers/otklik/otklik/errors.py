@@ -36,6 +36,11 @@ class NotFound(OtklikError):
     code = "not_found"
 
 
+class Conflict(OtklikError):
+    status = 409
+    code = "conflict"
+
+
 class PayloadTooLarge(OtklikError):
     status = 413
     code = "payload_too_large"

@@ -18,6 +18,11 @@ def ticket_id(feedback_id: str) -> str:
     return "tk_" + _digest("ticket", feedback_id)
 
 
+def reply_id(ticket_id: str, text: str) -> str:
+    """The same text approved twice on a ticket is the same reply, published once."""
+    return "rp_" + _digest("reply", ticket_id, text)
+
+
 def notification_id(ticket_id: str, event: str) -> str:
     """One notification per ticket event."""
     return "nt_" + _digest("notification", ticket_id, event)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from otklik.models import FeedbackEnvelope, Frozen, Notification
+from otklik.marketplaces.base import ApprovedReply
+from otklik.models import FeedbackEnvelope, FeedbackKind, Frozen, Notification
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -24,6 +26,24 @@ class NotifyMessage(Frozen):
 
 
 IngestMessage = FeedbackEnvelope
+
+
+class FetchMessage(Frozen):
+    """FetchQueue: a marketplace notification that carried ids only; fetch the feedback behind them."""
+
+    connection: str
+    kind: FeedbackKind
+    ids: dict[str, str]
+    notified_at: datetime
+
+
+class RejectedReply(Frozen):
+    """AnswerDLQ: a reply the marketplace refused for good, with the platform's own reason."""
+
+    reply: ApprovedReply
+    status: int
+    reason: str
+    rejected_at: datetime
 
 
 def encode(message: BaseModel) -> str:

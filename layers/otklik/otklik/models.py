@@ -129,6 +129,22 @@ class StatusChange(Frozen):
     note: str = ""
 
 
+ReplyStatus = Literal["approved", "published", "rejected"]
+
+
+class ReplyState(Frozen):
+    """The reply of a ticket: approved by someone, then published to the marketplace or rejected by it."""
+
+    reply_id: str
+    text: str
+    status: ReplyStatus
+    approved_by: str
+    approved_at: datetime
+    published_at: datetime | None = None
+    platform_answer_id: str | None = None
+    reason: str | None = None
+
+
 class Ticket(Frozen):
     id: str
     feedback_id: str
@@ -146,6 +162,7 @@ class Ticket(Frozen):
     tonality_label: TonalityLabel
     excerpt: str = Field(description="PII-masked start of the feedback text")
     history: tuple[StatusChange, ...]
+    reply: ReplyState | None = None
 
 
 NotificationEvent = Literal["ticket_opened", "sla_breached"]

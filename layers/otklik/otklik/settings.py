@@ -29,8 +29,21 @@ class CommonSettings(BaseSettings):
     )
 
 
-class IngestSettings(CommonSettings):
+class MarketplaceSettings(CommonSettings):
+    """Where the marketplace APIs are (fakes on loopback in tests and locally), and the connections."""
+
+    wb_feedbacks_url: str = "https://feedbacks-api.wildberries.ru"
+    ozon_api_url: str = "https://api-seller.ozon.ru"
+    ym_api_url: str = "https://api.partner.market.yandex.ru"
+
+    @property
+    def connections_parameter(self) -> str:
+        return f"{self.parameter_prefix}/marketplaces/connections"
+
+
+class IngestSettings(MarketplaceSettings):
     ingest_queue_url: str
+    fetch_queue_url: str
     idempotency_table: str
     webhook_sources: str = "custom"
     signature_tolerance_seconds: int = Field(default=300, ge=1)
@@ -125,10 +138,28 @@ class OpsSettings(CommonSettings):
     feedback_table: str
     tickets_table: str
     aggregates_table: str
+    answer_queue_url: str
 
     @property
     def token_parameter(self) -> str:
         return f"{self.parameter_prefix}/ops/token"
+
+
+class PollSettings(MarketplaceSettings):
+    cursors_table: str
+    ingest_queue_url: str
+    max_pages_per_stream: int = Field(default=20, ge=1)
+
+
+class FetchSettings(MarketplaceSettings):
+    ingest_queue_url: str
+
+
+class PublishSettings(MarketplaceSettings):
+    tickets_table: str
+    idempotency_table: str
+    answer_dlq_url: str
+    idempotency_ttl_days: int = Field(default=30, ge=1)
 
 
 def load_settings(model: type[S]) -> S:

@@ -7,9 +7,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from otklik.adapters.dynamo import from_item, is_condition_failure, model_to_document, put_if_absent
+from otklik.adapters.dynamo import from_item, is_condition_failure, model_to_document, put_if_absent, to_item
 from otklik.adapters.pages import Page, query_all, query_page
-from otklik.models import DeliveredNotification, Ticket
+from otklik.models import DeliveredNotification, ReplyState, Ticket
 from otklik.timefmt import iso_seconds
 
 TICKET_SK = "TICKET"
@@ -114,3 +114,77 @@ class TicketStore:
         }
         found = [_public(item) for item in query_all(self._client, query)]
         return sorted(found, key=lambda n: str(n.get("created_at", "")))
+
+
+class ReplyStore:
+    """The reply state of tickets in TicketsTable; every change is conditional on the state it expects."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def _update(self, ticket_id: str, expression: str, condition: str, values: dict[str, Any]) -> bool:
+        """Apply the update; False when the condition does not hold (nothing is written)."""
+        text = f"{expression} {condition}"
+        names = {name: name[1:] for name in ("#reply", "#status", "#text") if name in text}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": _pk(ticket_id), "sk": {"S": TICKET_SK}},
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def approve(self, ticket_id: str, reply: ReplyState) -> bool:
+        """Record an approved reply unless another is approved or published; the same one again is fine."""
+        return self._update(
+            ticket_id,
+            "SET #reply = :reply",
+            "attribute_exists(pk) AND (attribute_not_exists(#reply) OR #reply.#status = :rejected "
+            "OR (#reply.reply_id = :reply_id AND #reply.#status = :approved))",
+            {
+                ":reply": to_item({"reply": model_to_document(reply)})["reply"],
+                ":rejected": {"S": "rejected"},
+                ":approved": {"S": "approved"},
+                ":reply_id": {"S": reply.reply_id},
+            },
+        )
+
+    def mark_published(
+        self, ticket_id: str, reply_id: str, at: datetime, platform_answer_id: str | None, text: str
+    ) -> bool:
+        """Record what was published; False if the ticket's reply is another one."""
+        return self._update(
+            ticket_id,
+            "SET #reply.#status = :published, #reply.published_at = :at, "
+            "#reply.platform_answer_id = :answer, #reply.#text = :text",
+            "#reply.reply_id = :reply_id",
+            {
+                ":published": {"S": "published"},
+                ":at": {"S": at.isoformat()},
+                ":reply_id": {"S": reply_id},
+                ":text": {"S": text},
+                ":answer": {"S": platform_answer_id} if platform_answer_id else {"NULL": True},
+            },
+        )
+
+    def mark_rejected(self, ticket_id: str, reply_id: str, reason: str) -> bool:
+        """Record the platform's refusal, so the reply can be corrected and approved again."""
+        return self._update(
+            ticket_id,
+            "SET #reply.#status = :rejected, #reply.reason = :reason",
+            "#reply.reply_id = :reply_id AND #reply.#status <> :published",
+            {
+                ":rejected": {"S": "rejected"},
+                ":published": {"S": "published"},
+                ":reason": {"S": reason[:1000]},
+                ":reply_id": {"S": reply_id},
+            },
+        )

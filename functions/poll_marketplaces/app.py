@@ -1,0 +1,48 @@
+"""Schedule -> poll_marketplaces: each enabled, due connection read from its cursors onto IngestQueue."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from otklik.settings import PollSettings, load_settings
+from otklik.wiring import PollService
+
+logger = Logger()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    reports = PollService(load_settings(PollSettings)).poll_due(datetime.now(UTC))
+    for report in reports:
+        metrics.add_metric(name="MarketplaceItemsIn", unit=MetricUnit.Count, value=report.ingested)
+        metrics.add_metric(
+            name="MarketplaceItemsMalformed", unit=MetricUnit.Count, value=len(report.malformed)
+        )
+        for item, reason in report.malformed:
+            logger.warning(
+                "malformed item skipped",
+                extra={"connection": report.connection, "item": item, "reason": reason},
+            )
+        if report.error:
+            logger.error(
+                "poll stopped",
+                extra={"connection": report.connection, "stream": report.stream, "error": report.error},
+            )
+    return {
+        "streams": [
+            {
+                "connection": r.connection,
+                "stream": r.stream,
+                "ingested": r.ingested,
+                "pages": r.pages,
+                "malformed": len(r.malformed),
+                "error": r.error,
+            }
+            for r in reports
+        ]
+    }
