@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -45,3 +46,65 @@ def otklik_stack(environ: Mapping[str, str] | None = None, **options: Any) -> Lo
     overrides.update(options.pop("parameter_overrides", {}))
     secrets.update(options.pop("ssm_parameters", {}))
     return LocalStack(TEMPLATE, parameter_overrides=overrides, ssm_parameters=secrets, **options)
+
+
+PUSH_TOKEN = "local-push-token"
+
+
+def marketplace_seed(
+    stage: str,
+    wildberries: tuple[str, str] | None = None,
+    ozon: tuple[str, str, str] | None = None,
+    yandex_market: tuple[str, str, int] | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Parameter overrides and SSM seeds for one connection per marketplace given.
+
+    wildberries = (base url, token); ozon = (base url, client id, api key);
+    yandex_market = (base url, api key, business id). Push URLs take PUSH_TOKEN.
+    """
+    prefix = f"/otklik/{stage}/marketplaces"
+    overrides: dict[str, str] = {}
+    secrets: dict[str, str] = {}
+    connections: list[dict[str, object]] = []
+    if wildberries:
+        url, token = wildberries
+        overrides["WbFeedbacksUrl"] = url
+        secrets[f"{prefix}/wb-main/token"] = token
+        connections.append(
+            {
+                "name": "wb-main",
+                "marketplace": "wildberries",
+                "credentials": {"token": f"{prefix}/wb-main/token"},
+            }
+        )
+    if ozon:
+        url, client_id, api_key = ozon
+        overrides["OzonApiUrl"] = url
+        secrets.update({f"{prefix}/ozon-main/client-id": client_id, f"{prefix}/ozon-main/api-key": api_key})
+        secrets[f"{prefix}/ozon-main/push-token"] = PUSH_TOKEN
+        connections.append(
+            {
+                "name": "ozon-main",
+                "marketplace": "ozon",
+                "credentials": {
+                    "client_id": f"{prefix}/ozon-main/client-id",
+                    "api_key": f"{prefix}/ozon-main/api-key",
+                },
+                "push_token_parameter": f"{prefix}/ozon-main/push-token",
+            }
+        )
+    if yandex_market:
+        url, api_key, business_id = yandex_market
+        overrides["YmApiUrl"] = url
+        secrets.update({f"{prefix}/ym-main/api-key": api_key, f"{prefix}/ym-main/push-token": PUSH_TOKEN})
+        connections.append(
+            {
+                "name": "ym-main",
+                "marketplace": "yandex_market",
+                "credentials": {"api_key": f"{prefix}/ym-main/api-key"},
+                "push_token_parameter": f"{prefix}/ym-main/push-token",
+                "settings": {"business_id": str(business_id)},
+            }
+        )
+    secrets[f"{prefix}/connections"] = json.dumps(connections)
+    return overrides, secrets

@@ -68,10 +68,14 @@ class Stack:
             self._modules[logical_id] = module
         return self._modules[logical_id]
 
-    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
-        """Call the function's handler with the environment template.yaml gives it."""
+    def use_environment(self, logical_id: str) -> None:
+        """Set the environment template.yaml gives the function (until the test ends)."""
         for name, value in self.template.function_environment(logical_id, self.resources).items():
             self._monkeypatch.setenv(name, value)
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        """Call the function's handler with the environment template.yaml gives it."""
+        self.use_environment(logical_id)
         function = next(f for f in self.template.functions() if f.logical_id == logical_id)
         handler = getattr(self.handler_module(logical_id), function.handler.rpartition(".")[2])
         return handler(event, LambdaContextStub(function_name=logical_id, aws_request_id=str(uuid.uuid4())))

@@ -54,3 +54,29 @@ def ops_event(
 
 def body_of(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
+
+
+def request_event(
+    method: str,
+    resource: str,
+    path: str,
+    body: bytes | None,
+    path_parameters: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    source_ip: str = "203.0.113.10",
+) -> dict[str, Any]:
+    """Any API Gateway proxy event, shaped like the samples in events/."""
+    event = copy.deepcopy(_sample("api_post_webhook_custom.json"))
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    event.update(
+        resource=resource,
+        path=path,
+        httpMethod=method,
+        headers=all_headers,
+        multiValueHeaders={k: [v] for k, v in all_headers.items()},
+        pathParameters=path_parameters,
+        body=body.decode("utf-8") if body is not None else None,
+    )
+    event["requestContext"].update(resourcePath=resource, httpMethod=method)
+    event["requestContext"]["identity"]["sourceIp"] = source_ip
+    return event

@@ -1,0 +1,327 @@
+"""Marketplace connectors through the real handlers on moto, against fake WB, Ozon and YM on loopback."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.fakes.ozon import FakeOzon
+from infra.fakes.wildberries import FakeWildberries
+from infra.fakes.yandex_market import FakeYandexMarket
+from infra.local.seed import PUSH_TOKEN, marketplace_seed
+from infra.local.template import load_template
+from otklik.settings import PollSettings
+from otklik.wiring import PollService
+from tests.integration.conftest import ROOT, Stack
+from tests.support.api_events import body_of, ops_event, request_event
+
+SCHEDULE = json.loads(
+    (Path(__file__).resolve().parents[2] / "events" / "schedule_sweep_sla.json").read_text()
+)
+
+
+@dataclass
+class Market:
+    wb: FakeWildberries
+    ozon: FakeOzon
+    ym: FakeYandexMarket
+
+
+@pytest.fixture
+def market(stack: Stack) -> Iterator[Market]:
+    with FakeWildberries() as wb, FakeOzon() as ozon, FakeYandexMarket() as ym:
+        for fake in (wb, ozon, ym):
+            fake.no_rate_limit()
+        overrides, secrets = marketplace_seed(
+            "test",
+            (wb.url, wb.token),
+            (ozon.url, ozon.client_id, ozon.api_key),
+            (ym.url, ym.api_key, ym.business_id),
+        )
+        for name, value in secrets.items():
+            stack.ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
+        stack.template = load_template(ROOT / "template.yaml", {"Stage": "test", **overrides})
+        yield Market(wb, ozon, ym)
+
+
+def _ingested(stack: Stack) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    while batch := stack.receive("IngestQueue"):
+        messages.extend(json.loads(m["Body"]) for m in batch)
+        for m in batch:
+            stack.sqs.delete_message(
+                QueueUrl=stack.queue_url("IngestQueue"), ReceiptHandle=m["ReceiptHandle"]
+            )
+    return messages
+
+
+# ---------------------------------------------------------------- in: polling
+
+
+def test_a_poll_brings_reviews_and_questions_from_all_three_marketplaces(
+    stack: Stack, market: Market
+) -> None:
+    # Given a one-star WB review with pros and cons, a WB question, an Ozon review and question, a YM review
+    market.wb.add_feedback("Порвался через неделю", rating=1, pros="Цвет", cons="Качество")
+    market.wb.add_question("Есть размер M?")
+    market.ozon.add_review("Блендер сломался", rating=1)
+    market.ozon.add_question("Есть гарантия?")
+    market.ym.add_feedback("Кофемашина отличная", rating=5, advantages="Быстро", disadvantages="Шумная")
+    # When the schedule fires
+    result = stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    # Then every stream was read without error and all five items are on IngestQueue
+    assert all(s["error"] is None for s in result["streams"]), result
+    ingested = _ingested(stack)
+    kinds = Counter((m["source"], m["kind"]) for m in ingested)
+    assert kinds == {
+        ("wildberries", "review"): 1,
+        ("wildberries", "question"): 1,
+        ("ozon", "review"): 1,
+        ("ozon", "question"): 1,
+        ("yandex_market", "review"): 1,
+    }
+    wb_review = next(m for m in ingested if m["source"] == "wildberries" and m["kind"] == "review")
+    assert (wb_review["account"], wb_review["rating"], wb_review["pros"], wb_review["cons"]) == (
+        "wb-main",
+        1,
+        "Цвет",
+        "Качество",
+    )
+
+
+def test_the_next_poll_resumes_where_the_last_stopped(stack: Stack, market: Market) -> None:
+    # Given a first poll that read everything
+    market.wb.add_feedback("Первый отзыв", rating=4)
+    stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    _ingested(stack)
+    # When a new review arrives and the next poll runs once the interval has passed
+    market.wb.add_feedback("Второй отзыв, всё плохо", rating=2)
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    stack.use_environment("PollMarketplacesFunction")
+    PollService(PollSettings()).poll_due(later)
+    # Then only the new one is read
+    assert [m["text"] for m in _ingested(stack) if m["source"] == "wildberries"] == [
+        "Второй отзыв, всё плохо"
+    ]
+
+
+def test_a_malformed_item_is_skipped_and_the_rest_of_its_page_is_ingested(
+    stack: Stack, market: Market
+) -> None:
+    market.wb.add_feedback("Хороший чайник", rating=5)
+    market.wb.add_malformed_feedback()
+    market.wb.add_feedback("Плохой чайник", rating=1)
+    result = stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    feedbacks = next(
+        s for s in result["streams"] if s["connection"] == "wb-main" and s["stream"] == "feedbacks"
+    )
+    assert feedbacks["malformed"] == 1
+    assert {m["text"] for m in _ingested(stack) if m["source"] == "wildberries"} == {
+        "Хороший чайник",
+        "Плохой чайник",
+    }
+
+
+def test_rate_limit_answers_and_5xx_are_waited_out(stack: Stack, market: Market) -> None:
+    market.wb.add_feedback("Нормально", rating=4)
+    market.wb.fail_next(429, headers={"X-Ratelimit-Retry": "0"})
+    market.ozon.fail_next(503)
+    market.ym.fail_next(420)
+    result = stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    assert all(s["error"] is None for s in result["streams"]), result
+    assert any(m["source"] == "wildberries" for m in _ingested(stack))
+
+
+# ---------------------------------------------------------------- in: pushes
+
+
+def _push(
+    stack: Stack, resource: str, path: str, params: dict[str, str], body: dict[str, Any]
+) -> dict[str, Any]:
+    event = request_event("POST", resource, path, json.dumps(body, ensure_ascii=False).encode(), params)
+    response: dict[str, Any] = stack.invoke("IngestWebhookFunction", event)
+    return response
+
+
+def _ozon(stack: Stack, market: Market, body: dict[str, Any], token: str = PUSH_TOKEN) -> dict[str, Any]:
+    return _push(
+        stack,
+        "/push/ozon/{connection}/{token}",
+        f"/push/ozon/ozon-main/{token}",
+        {"connection": "ozon-main", "token": token},
+        body,
+    )
+
+
+def _ym(stack: Stack, market: Market, body: dict[str, Any], token: str = PUSH_TOKEN) -> dict[str, Any]:
+    return _push(
+        stack,
+        "/push/yandex-market/{connection}/{token}/notification",
+        f"/push/yandex-market/ym-main/{token}/notification",
+        {"connection": "ym-main", "token": token},
+        body,
+    )
+
+
+def test_ozon_ping_is_answered_as_ozon_expects(stack: Stack, market: Market) -> None:
+    response = _ozon(stack, market, market.ozon.ping_message())
+    assert response["statusCode"] == 200
+    assert set(body_of(response)) == {"version", "name", "time"}
+
+
+def test_an_ozon_chat_message_becomes_chat_feedback(stack: Stack, market: Market) -> None:
+    response = _ozon(
+        stack, market, market.ozon.new_message("chat-1", "msg-1", "Где мой заказ? Уже неделю жду")
+    )
+    assert (response["statusCode"], body_of(response)) == (200, {"result": True})
+    [chat] = _ingested(stack)
+    assert (chat["source"], chat["kind"], chat["external_id"], chat["reply_context"]) == (
+        "ozon",
+        "chat",
+        "msg-1",
+        {"chat_id": "chat-1"},
+    )
+
+
+def test_other_ozon_pushes_are_acknowledged_and_ingest_nothing(stack: Stack, market: Market) -> None:
+    response = _ozon(stack, market, market.ozon.other_message("TYPE_NEW_POSTING", posting_number="1-2-3"))
+    assert (response["statusCode"], body_of(response)) == (200, {"result": True})
+    assert _ingested(stack) == []
+
+
+def test_a_push_with_a_wrong_token_is_refused_and_queues_nothing(stack: Stack, market: Market) -> None:
+    response = _ozon(stack, market, market.ozon.new_message("chat-1", "msg-2", "Привет"), token="guessed")
+    assert response["statusCode"] == 404
+    assert _ingested(stack) == []
+
+
+def test_yandex_market_ping_and_a_review_notification_become_a_fetched_review(
+    stack: Stack, market: Market
+) -> None:
+    # Given a review on Yandex Market and its notification
+    review = market.ym.add_feedback("Кофемашина течёт, не рекомендую", rating=1)
+    # When the ping and the notification arrive
+    ping = _ym(stack, market, market.ym.ping())
+    notified = _ym(stack, market, market.ym.goods_feedback_created(review["feedbackId"]))
+    # Then both are answered at once, and the review waits on FetchQueue, not yet fetched
+    assert ping["statusCode"] == 200 and set(body_of(ping)) == {"version", "name", "time"}
+    assert notified["statusCode"] == 200
+    assert _ingested(stack) == []
+    # When fetch_marketplace takes the job
+    result = stack.invoke("FetchMarketplaceFunction", stack.sqs_event("FetchQueue"))
+    # Then the review's text is on IngestQueue
+    assert result == {"batchItemFailures": []}
+    [fetched] = _ingested(stack)
+    assert (fetched["source"], fetched["external_id"], fetched["rating"]) == (
+        "yandex_market",
+        str(review["feedbackId"]),
+        1,
+    )
+    assert "не рекомендую" in fetched["text"]
+
+
+# ---------------------------------------------------------------- out: replies
+
+
+def _ticket_for_wb_review(stack: Stack, market: Market) -> tuple[str, dict[str, Any]]:
+    """A WB one-star review polled, scored and routed: its ticket id and the fake's review."""
+    review = market.wb.add_feedback("Порвался через день", rating=1)
+    stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    stack.invoke("ScoreFeedbackFunction", stack.sqs_event("IngestQueue"))
+    stack.invoke("RouteFeedbackFunction", stack.sqs_event("RouteQueue"))
+    tickets = body_of(
+        stack.invoke("OpsApiFunction", ops_event("/tickets", "/tickets", query={"status": "open"}))
+    )
+    ticket = next(t for t in tickets["items"] if t["source"] == "wildberries")
+    return str(ticket["id"]), review
+
+
+def _approve(stack: Stack, ticket_id: str, text: str) -> dict[str, Any]:
+    event = request_event(
+        "POST",
+        "/tickets/{id}/reply",
+        f"/tickets/{ticket_id}/reply",
+        json.dumps({"text": text, "approved_by": "anna"}, ensure_ascii=False).encode(),
+        {"id": ticket_id},
+        {"Authorization": "Bearer test-token"},
+    )
+    response: dict[str, Any] = stack.invoke("OpsApiFunction", event)
+    return response
+
+
+def test_an_approved_reply_reaches_wildberries_once_and_is_recorded_on_the_ticket(
+    stack: Stack, market: Market
+) -> None:
+    # Given a ticket for a WB review and a reply approved on it
+    ticket_id, review = _ticket_for_wb_review(stack, market)
+    approved = _approve(stack, ticket_id, "Здравствуйте! Заменим товар, напишите нам.")
+    assert approved["statusCode"] == 202
+    message = stack.receive("AnswerQueue")[0]["Body"]
+    # When publish_answers gets the message, and then the same message again (a redelivery)
+    first = stack.invoke("PublishAnswersFunction", stack.sqs_event("AnswerQueue", [message]))
+    second = stack.invoke("PublishAnswersFunction", stack.sqs_event("AnswerQueue", [message]))
+    # Then Wildberries got the answer exactly once, for that review
+    assert first == second == {"batchItemFailures": []}
+    assert [(a["path"], a["body"]["id"], a["body"]["text"]) for a in market.wb.answers] == [
+        ("/api/v1/feedbacks/answer", review["id"], "Здравствуйте! Заменим товар, напишите нам.")
+    ]
+    # And the ticket shows it published
+    ticket = body_of(
+        stack.invoke(
+            "OpsApiFunction",
+            ops_event("/tickets/{id}", f"/tickets/{ticket_id}", path_parameters={"id": ticket_id}),
+        )
+    )
+    assert ticket["reply"]["status"] == "published"
+
+
+def test_a_reply_the_platform_refuses_lands_in_the_dlq_with_its_reason(stack: Stack, market: Market) -> None:
+    ticket_id, _ = _ticket_for_wb_review(stack, market)
+    _approve(stack, ticket_id, "Спасибо за отзыв!")
+    market.wb.fail_next(400, body={"title": "Bad Request", "detail": "Отзыв уже удалён покупателем"})
+    result = stack.invoke("PublishAnswersFunction", stack.sqs_event("AnswerQueue"))
+    assert result == {"batchItemFailures": []}
+    [dead] = [json.loads(m["Body"]) for m in stack.receive("AnswerDLQ")]
+    assert dead["status"] == 400
+    assert "удалён" in dead["reason"]
+    ticket = body_of(
+        stack.invoke(
+            "OpsApiFunction",
+            ops_event("/tickets/{id}", f"/tickets/{ticket_id}", path_parameters={"id": ticket_id}),
+        )
+    )
+    assert ticket["reply"]["status"] == "rejected"
+    assert market.wb.answers == []
+
+
+def test_a_reply_that_fails_transiently_is_retried(stack: Stack, market: Market) -> None:
+    ticket_id, _ = _ticket_for_wb_review(stack, market)
+    _approve(stack, ticket_id, "Спасибо!")
+    market.wb.fail_next(503, times=5)
+    event = stack.sqs_event("AnswerQueue")
+    result = stack.invoke("PublishAnswersFunction", event)
+    assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert stack.receive("AnswerDLQ") == []
+
+
+def test_a_reply_to_own_channel_feedback_is_refused(stack: Stack, market: Market) -> None:
+    from tests.support.api_events import webhook_event
+    from tests.support.signing import sample_body, signature_for
+
+    body = sample_body()
+    stack.invoke("IngestWebhookFunction", webhook_event(body, signature_for(body)))
+    stack.invoke("ScoreFeedbackFunction", stack.sqs_event("IngestQueue"))
+    stack.invoke("RouteFeedbackFunction", stack.sqs_event("RouteQueue"))
+    tickets = body_of(
+        stack.invoke("OpsApiFunction", ops_event("/tickets", "/tickets", query={"status": "open"}))
+    )
+    response = _approve(stack, tickets["items"][0]["id"], "Спасибо")
+    assert response["statusCode"] == 400
+    assert stack.receive("AnswerQueue") == []
