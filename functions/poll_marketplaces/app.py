@@ -17,7 +17,10 @@ metrics = Metrics()
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    reports = PollService(load_settings(PollSettings)).poll_due(datetime.now(UTC))
+    # {"detail": {"force": true}} polls every enabled connection now, whatever its interval
+    # (the schedule's Input on AWS; the body of POST /_local/schedules/... locally).
+    force = bool((event.get("detail") or {}).get("force"))
+    reports = PollService(load_settings(PollSettings)).poll_due(datetime.now(UTC), force=force)
     for report in reports:
         metrics.add_metric(name="MarketplaceItemsIn", unit=MetricUnit.Count, value=report.ingested)
         metrics.add_metric(

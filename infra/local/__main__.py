@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Mapping
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from types import FrameType
 
+from infra.fakes.ozon import FakeOzon
+from infra.fakes.wildberries import FakeWildberries
+from infra.fakes.yandex_market import FakeYandexMarket
 from infra.local.resources import DYNAMODB_TABLE, SIMPLE_TABLE, SQS_QUEUE
-from infra.local.seed import API_PORT, AWS_PORT, OPS_TOKEN, SAMPLE_WEBHOOK_BODY, otklik_stack
+from infra.local.seed import (
+    API_PORT,
+    AWS_PORT,
+    OPS_TOKEN,
+    PUSH_TOKEN,
+    SAMPLE_WEBHOOK_BODY,
+    STAGE,
+    marketplace_seed,
+    otklik_stack,
+)
 from infra.local.stack import LocalStack
 from infra.local.template import TemplateError
 
@@ -58,6 +73,79 @@ def summary(stack: LocalStack) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class Fakes:
+    wb: FakeWildberries
+    ozon: FakeOzon
+    ym: FakeYandexMarket
+
+
+@contextlib.contextmanager
+def marketplace_fakes(environ: Mapping[str, str]) -> Iterator[Fakes | None]:
+    """With OTKLIK_LOCAL_FAKES=1: fake WB, Ozon and YM with sample data (ports OTKLIK_FAKE_*_PORT)."""
+    if environ.get("OTKLIK_LOCAL_FAKES", "") not in ("1", "true", "yes"):
+        yield None
+        return
+    with (
+        FakeWildberries(port=port_from(environ, "OTKLIK_FAKE_WB_PORT", 3101), samples=True) as wb,
+        FakeOzon(port=port_from(environ, "OTKLIK_FAKE_OZON_PORT", 3102), samples=True) as ozon,
+        FakeYandexMarket(port=port_from(environ, "OTKLIK_FAKE_YM_PORT", 3103), samples=True) as ym,
+    ):
+        yield Fakes(wb, ozon, ym)
+
+
+def marketplace_options(environ: Mapping[str, str], fakes: Fakes | None) -> dict[str, dict[str, str]]:
+    """Connections to the fakes started here, or to fakes whose URLs the environment gives (tests)."""
+    wb_url = fakes.wb.url if fakes else environ.get("OTKLIK_LOCAL_WB_URL")
+    ozon_url = fakes.ozon.url if fakes else environ.get("OTKLIK_LOCAL_OZON_URL")
+    ym_url = fakes.ym.url if fakes else environ.get("OTKLIK_LOCAL_YM_URL")
+    if not (wb_url or ozon_url or ym_url):
+        return {}
+    overrides, secrets = marketplace_seed(
+        STAGE,
+        (wb_url, "wb-test-token") if wb_url else None,
+        (ozon_url, "123", "ozon-test-key") if ozon_url else None,
+        (ym_url, "ym-test-key", 777) if ym_url else None,
+    )
+    return {"parameter_overrides": overrides, "ssm_parameters": secrets}
+
+
+def marketplace_demo(api: str, fakes: Fakes) -> str:
+    """A first poll, an Ozon chat message and a YM review notification, as the platforms send them."""
+    poll = urllib.request.Request(
+        f"{api}/_local/schedules/PollMarketplacesFunction",
+        data=b'{"force": true}',
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(poll, timeout=60) as answer:
+        answer.read()
+    fakes.ozon.push(
+        f"{api}/push/ozon/ozon-main/{PUSH_TOKEN}",
+        fakes.ozon.new_message(
+            "chat-demo-1", "msg-demo-1", "Здравствуйте! Заказ задерживается уже неделю, где он?"
+        ),
+    )
+    review = fakes.ym.add_feedback("Кофемашина протекает с первого дня, не рекомендую", rating=1)
+    fakes.ym.notify(
+        f"{api}/push/yandex-market/ym-main/{PUSH_TOKEN}",
+        fakes.ym.goods_feedback_created(review["feedbackId"]),
+    )
+    return "\n".join(
+        [
+            "Marketplace fakes (sample data):",
+            f"  Wildberries  {fakes.wb.url}   Ozon  {fakes.ozon.url}   Yandex Market  {fakes.ym.url}",
+            "  Polled once now (then every minute); sent an Ozon chat message and a YM review notification.",
+            f"  Tickets:  curl -H 'Authorization: Bearer {OPS_TOKEN}' '{api}/tickets?status=open'",
+            f"  Reply:    curl -X POST -H 'Authorization: Bearer {OPS_TOKEN}' \\",
+            "              -H 'Content-Type: application/json' -d '{\"text\": \"Спасибо, разберёмся!\"}' \\",
+            f"              {api}/tickets/<ticket id>/reply",
+            f"  Published?  curl -H 'Authorization: Bearer {OPS_TOKEN}' {api}/tickets/<ticket id>",
+            "",
+        ]
+    )
+
+
 def main() -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S"
@@ -72,16 +160,20 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    stack = otklik_stack(
-        os.environ,
-        api_port=port_from(os.environ, "OTKLIK_LOCAL_API_PORT", API_PORT),
-        aws_port=port_from(os.environ, "OTKLIK_LOCAL_AWS_PORT", AWS_PORT),
-    )
     try:
-        with stack:
-            print(summary(stack), flush=True)
-            while not stopping.wait(1.0):
-                pass
+        with marketplace_fakes(os.environ) as fakes:
+            stack = otklik_stack(
+                os.environ,
+                api_port=port_from(os.environ, "OTKLIK_LOCAL_API_PORT", API_PORT),
+                aws_port=port_from(os.environ, "OTKLIK_LOCAL_AWS_PORT", AWS_PORT),
+                **marketplace_options(os.environ, fakes),
+            )
+            with stack:
+                print(summary(stack), flush=True)
+                if fakes is not None:
+                    print(marketplace_demo(stack.api_url, fakes), flush=True)
+                while not stopping.wait(1.0):
+                    pass
     except TemplateError as error:
         print(f"template.yaml: {error}", file=sys.stderr)
         return 2

@@ -359,15 +359,27 @@ class ApiServer:
         if request.method == "GET" and segments == ["_local", "status"] and self.status is not None:
             return json_response(200, self.status())
         if request.method == "POST" and len(segments) == 3 and segments[1] == "schedules":
-            return self._fire_schedule(segments[2], dict(parse_qsl(request.query)).get("event"))
+            return self._fire_schedule(segments[2], dict(parse_qsl(request.query)).get("event"), request.body)
         return json_response(404, {"message": f"No local route {request.method} {request.path}"})
 
-    def _fire_schedule(self, function_id: str, schedule_name: str | None) -> HttpResponse:
+    def _fire_schedule(self, function_id: str, schedule_name: str | None, body: bytes) -> HttpResponse:
+        """Fire now; a JSON object in the body becomes the scheduled event's detail (e.g. {"force": true})."""
         if self.scheduler is None:
             return json_response(404, {"message": "schedules are not running"})
+        detail: dict[str, Any] | None = None
+        if body.strip():
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                return json_response(
+                    400, {"message": "the body, when given, must be a JSON object: the event's detail"}
+                )
+            detail = parsed
         try:
             self.runtime.function(function_id)
-            result = self.scheduler.fire(function_id, schedule_name)
+            result = self.scheduler.fire(function_id, schedule_name, detail)
         except (UnknownFunctionError, NoScheduleError) as error:
             return json_response(404, {"message": str(error.args[0])})
         except FunctionError as error:

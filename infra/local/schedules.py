@@ -378,7 +378,9 @@ class Scheduler:
     def schedules_for(self, function_id: str) -> list[Schedule]:
         return [schedule for schedule in self.schedules if schedule.function_id == function_id]
 
-    def fire(self, function_id: str, schedule_name: str | None = None) -> Any:
+    def fire(
+        self, function_id: str, schedule_name: str | None = None, detail: dict[str, Any] | None = None
+    ) -> Any:
         """Invoke the function with its schedule's event now and return what it returned.
 
         schedule_name picks one of several schedules: the event name or the full "Function.Event" name.
@@ -391,12 +393,14 @@ class Scheduler:
             raise NoScheduleError(
                 f"{function_id} has no schedule" + (f" {schedule_name}" if schedule_name else "")
             )
-        return self._fire(candidates[0], self._clock())
+        return self._fire(candidates[0], self._clock(), detail)
 
-    def _fire(self, schedule: Schedule, fired_at: datetime) -> Any:
+    def _fire(self, schedule: Schedule, fired_at: datetime, detail: dict[str, Any] | None = None) -> Any:
         event = schedule.event(
             fired_at, account_id=self.runtime.template.account_id, region=self.runtime.template.region
         )
+        if detail is not None and isinstance(event, dict):
+            event["detail"] = {**event.get("detail", {}), **detail}
         started = time.monotonic()
         result = self.runtime.invoke(schedule.function_id, event)
         logger.info("%s fired (%s): ok in %.0f ms", schedule.name, schedule.expression.text, _ms(started))

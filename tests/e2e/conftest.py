@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,16 +80,17 @@ def eventually(check: Callable[[], T | None], timeout: float = 10.0, interval: f
     raise AssertionError(f"not true within {timeout} s; last value: {last!r}")
 
 
-@pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+@contextmanager
+def running_stack(log: Path, extra_env: dict[str, str]) -> Iterator[RunningStack]:
+    """`python -m infra.local` on free ports, with a Slack recorder, until the block ends."""
     api_port, aws_port = free_port(), free_port()
-    log = tmp_path_factory.mktemp("local-stack") / "stack.log"
     with HttpRecorder() as slack, log.open("w") as sink:
         env = {
             **os.environ,
             "OTKLIK_LOCAL_API_PORT": str(api_port),
             "OTKLIK_LOCAL_AWS_PORT": str(aws_port),
             "OTKLIK_LOCAL_SLACK_WEBHOOK_URL": slack.url,
+            **extra_env,
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
@@ -112,3 +114,9 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    with running_stack(tmp_path_factory.mktemp("local-stack") / "stack.log", {}) as stack:
+        yield stack

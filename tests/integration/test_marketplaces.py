@@ -325,3 +325,20 @@ def test_a_reply_to_own_channel_feedback_is_refused(stack: Stack, market: Market
     response = _approve(stack, tickets["items"][0]["id"], "Спасибо")
     assert response["statusCode"] == 400
     assert stack.receive("AnswerQueue") == []
+
+
+def test_a_poll_skips_connections_polled_within_their_interval_unless_forced(
+    stack: Stack, market: Market
+) -> None:
+    # Given a first poll
+    market.wb.add_feedback("Первый", rating=5)
+    stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    _ingested(stack)
+    market.wb.add_feedback("Второй, всё плохо", rating=1)
+    # When the schedule fires again at once, and then forced
+    again = stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    forced = stack.invoke("PollMarketplacesFunction", {**SCHEDULE, "detail": {"force": True}})
+    # Then only the forced poll reads the new review
+    assert again == {"streams": []}
+    assert any(s["ingested"] == 1 for s in forced["streams"])
+    assert [m["text"] for m in _ingested(stack) if m["source"] == "wildberries"] == ["Второй, всё плохо"]

@@ -134,6 +134,20 @@ def test_a_schedule_fires_on_demand_and_answers_what_the_function_returned(stack
     assert ":schedule/default/" in answer["resources"][0]
 
 
+def test_a_json_body_becomes_the_fired_events_detail(stack: LocalStack) -> None:
+    # Given a fire with a detail, as an operator forcing a poll would send
+    status, _, content = call(stack, "POST", "/_local/schedules/TickFunction", body=b'{"force": true}')
+    # Then the function sees it in the event's detail
+    assert status == 200
+    assert json.loads(content)["detail"] == {"force": True}
+    # And a body that is not a JSON object is refused without firing
+    before = stack.runtime.invocations
+    refused, _, message = call(stack, "POST", "/_local/schedules/TickFunction", body=b"[1, 2]")
+    assert refused == 400
+    assert "JSON object" in json.loads(message)["message"]
+    assert stack.runtime.invocations == before
+
+
 def test_firing_a_function_without_a_schedule_is_a_404(stack: LocalStack) -> None:
     no_schedule, _, content = call(stack, "POST", "/_local/schedules/HttpFunction")
     no_function, _, _ = call(stack, "POST", "/_local/schedules/NoSuchFunction")

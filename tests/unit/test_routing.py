@@ -225,3 +225,14 @@ def test_five_stars_over_an_angry_text_opens_a_ticket() -> None:
     assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=24)
     # And the same review without the flag opens nothing
     assert plan_ticket(item, RoutingPolicy()) is None
+
+
+def test_a_chat_message_gets_a_ticket_on_the_question_deadline() -> None:
+    # Given a neutral chat message from a customer ("where is my order?")
+    item = feedback_item(text="Где мой заказ?", kind="chat")
+    # When routed
+    plan = plan_ticket(item, RoutingPolicy(sla=SlaPolicy(first_response_hours=24, question_response_hours=6)))
+    # Then someone answers it within the question deadline
+    assert plan is not None
+    assert plan.reasons == ("chat",)
+    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=6)

@@ -39,6 +39,8 @@ def _reasons(item: FeedbackItem, policy: RoutingPolicy) -> list[str]:
     reasons: list[str] = []
     if item.kind == "question":
         reasons.append("question")
+    if item.kind == "chat":
+        reasons.append("chat")  # a customer wrote to the seller and waits for an answer
     if item.kind == "complaint":
         reasons.append("complaint")
     if item.tonality.label == "negative":
@@ -53,9 +55,9 @@ def _reasons(item: FeedbackItem, policy: RoutingPolicy) -> list[str]:
 
 def _priority(item: FeedbackItem, reasons: list[str], policy: RoutingPolicy) -> Priority:
     strongly_negative = item.rating == 1 or item.tonality.compound <= policy.strongly_negative_compound
-    if strongly_negative and reasons != ["question"]:
+    if strongly_negative and not set(reasons) <= {"question", "chat"}:
         priority: Priority = "high"
-    elif reasons == ["question"] and item.tonality.label == "positive":
+    elif set(reasons) <= {"question", "chat"} and item.tonality.label == "positive":
         priority = "low"
     else:
         priority = "normal"
@@ -71,9 +73,10 @@ def plan_ticket(item: FeedbackItem, policy: RoutingPolicy) -> TicketPlan | None:
     if not reasons:
         return None
     hours = policy.sla.first_response_hours
-    if reasons == ["question"]:
+    waiting = {"question", "chat"}
+    if set(reasons) <= waiting:
         hours = policy.sla.question_response_hours
-    elif "question" in reasons:
+    elif waiting & set(reasons):
         hours = min(hours, policy.sla.question_response_hours)
     return TicketPlan(
         team=policy.team,

@@ -315,12 +315,15 @@ class PushService:
 class PollService:
     settings: PollSettings
 
-    def poll_due(self, now: datetime) -> list[poll.StreamReport]:
+    def poll_due(self, now: datetime, force: bool = False) -> list[poll.StreamReport]:
+        """Every enabled connection whose poll interval has passed (all enabled ones when forced)."""
         cursors = CursorStore(aws.client("dynamodb"), self.settings.cursors_table)
         queue = QueuePublisher(aws.client("sqs"), self.settings.ingest_queue_url)
         reports: list[poll.StreamReport] = []
         for connection in marketplace_connections(self.settings).values():
-            if not connection.enabled or not due(connection, cursors.last_polled(connection.name), now):
+            if not connection.enabled:
+                continue
+            if not force and not due(connection, cursors.last_polled(connection.name), now):
                 continue
             reports.extend(
                 poll.poll_connection(
