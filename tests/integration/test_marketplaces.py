@@ -342,3 +342,75 @@ def test_a_poll_skips_connections_polled_within_their_interval_unless_forced(
     assert again == {"streams": []}
     assert any(s["ingested"] == 1 for s in forced["streams"])
     assert [m["text"] for m in _ingested(stack) if m["source"] == "wildberries"] == ["Второй, всё плохо"]
+
+
+def test_a_yandex_market_chat_notification_becomes_chat_feedback(stack: Stack, market: Market) -> None:
+    message = market.ym.add_chat_message(4242, "Здравствуйте, когда будет доставка?")
+    response = _ym(stack, market, market.ym.chat_message_sent(4242, message["messageId"]))
+    assert response["statusCode"] == 200
+    assert stack.invoke("FetchMarketplaceFunction", stack.sqs_event("FetchQueue")) == {
+        "batchItemFailures": []
+    }
+    [chat] = _ingested(stack)
+    assert (chat["source"], chat["kind"], chat["reply_context"]) == (
+        "yandex_market",
+        "chat",
+        {"chat_id": "4242"},
+    )
+
+
+def _arrive(stack: Stack, market: Market, where: str) -> None:
+    """One item of the given kind arrives at its marketplace and reaches IngestQueue the way it would."""
+    if where == "wb-question":
+        market.wb.add_question("Какой объём у чайника?")
+    elif where == "ozon-review":
+        market.ozon.add_review("Блендер сломался", rating=1)
+    elif where == "ozon-question":
+        market.ozon.add_question("Подходит ли для льда?")
+    elif where == "ym-review":
+        market.ym.add_feedback("Течёт, не рекомендую", rating=1)
+    if where.startswith(("wb-", "ozon-r", "ozon-q", "ym-r")):
+        stack.invoke("PollMarketplacesFunction", {**SCHEDULE, "detail": {"force": True}})
+    elif where == "ozon-chat":
+        chat = market.ozon.add_chat("chat-77")
+        _ozon(stack, market, market.ozon.new_message(chat, "msg-77", "Где мой заказ?"))
+    elif where == "ym-chat":
+        message = market.ym.add_chat_message(5151, "Где мой заказ?")
+        _ym(stack, market, market.ym.chat_message_sent(5151, message["messageId"]))
+        stack.invoke("FetchMarketplaceFunction", stack.sqs_event("FetchQueue"))
+
+
+@pytest.mark.parametrize(
+    ("where", "fake", "path_part"),
+    [
+        ("wb-question", "wb", "/api/v1/questions"),
+        ("ozon-review", "ozon", "/v1/review/comment/create"),
+        ("ozon-question", "ozon", "/v1/question/answer/create"),
+        ("ozon-chat", "ozon", "/v1/chat/send/message"),
+        ("ym-review", "ym", "/goods-feedback/comments/update"),
+        ("ym-chat", "ym", "/chats/message"),
+    ],
+)
+def test_each_kind_of_reply_reaches_its_platforms_endpoint_once(
+    stack: Stack, market: Market, where: str, fake: str, path_part: str
+) -> None:
+    # Given an item of that kind turned into a ticket
+    _arrive(stack, market, where)
+    stack.invoke("ScoreFeedbackFunction", stack.sqs_event("IngestQueue"))
+    stack.invoke("RouteFeedbackFunction", stack.sqs_event("RouteQueue"))
+    tickets = body_of(
+        stack.invoke("OpsApiFunction", ops_event("/tickets", "/tickets", query={"status": "open"}))
+    )
+    [ticket] = tickets["items"]
+    # When a reply is approved and its message is delivered twice
+    assert _approve(stack, ticket["id"], "Здравствуйте! Ответим подробно.")["statusCode"] == 202
+    message = stack.receive("AnswerQueue")[0]["Body"]
+    for _ in range(2):
+        assert stack.invoke("PublishAnswersFunction", stack.sqs_event("AnswerQueue", [message])) == {
+            "batchItemFailures": []
+        }
+    # Then the platform's own endpoint for that kind got it once
+    answers = getattr(market, fake).answers
+    assert len(answers) == 1
+    assert path_part in answers[0]["path"]
+    assert "Здравствуйте! Ответим подробно." in json.dumps(answers[0]["body"], ensure_ascii=False)
