@@ -120,11 +120,10 @@ def marketplace_demo(api: str, fakes: Fakes) -> str:
     )
     with urllib.request.urlopen(poll, timeout=60) as answer:
         answer.read()
+    chat = fakes.ozon.add_chat("chat-demo-1")  # a chat the seller can answer in
     fakes.ozon.push(
         f"{api}/push/ozon/ozon-main/{PUSH_TOKEN}",
-        fakes.ozon.new_message(
-            "chat-demo-1", "msg-demo-1", "Здравствуйте! Заказ задерживается уже неделю, где он?"
-        ),
+        fakes.ozon.new_message(chat, "msg-demo-1", "Здравствуйте! Заказ задерживается уже неделю, где он?"),
     )
     review = fakes.ym.add_feedback("Кофемашина протекает с первого дня, не рекомендую", rating=1)
     fakes.ym.notify(

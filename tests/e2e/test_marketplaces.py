@@ -14,7 +14,7 @@ from infra.fakes.ozon import FakeOzon
 from infra.fakes.wildberries import FakeWildberries
 from infra.fakes.yandex_market import FakeYandexMarket
 from infra.local.seed import PUSH_TOKEN
-from tests.e2e.conftest import RunningStack, eventually, running_stack
+from tests.e2e.conftest import RunningStack, eventually, free_port, running_stack
 
 
 @dataclass
@@ -162,3 +162,31 @@ def test_a_push_with_a_wrong_token_is_refused(market: Marketplaces) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 404
+
+
+def test_the_readme_demo_brings_all_three_marketplaces_and_a_reply_comes_back(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # Given `OTKLIK_LOCAL_FAKES=1 make run`: the stack starts its own fakes and sends the demo pushes
+    env = {
+        "OTKLIK_LOCAL_FAKES": "1",
+        "OTKLIK_FAKE_WB_PORT": str(free_port()),
+        "OTKLIK_FAKE_OZON_PORT": str(free_port()),
+        "OTKLIK_FAKE_YM_PORT": str(free_port()),
+    }
+    with running_stack(tmp_path_factory.mktemp("demo-stack") / "stack.log", env) as stack:
+        # Then tickets come from all three marketplaces, the Ozon chat message among them
+        def sources() -> set[str] | None:
+            found = {t["source"] for t in _tickets(stack)}
+            return found if {"wildberries", "ozon", "yandex_market"} <= found else None
+
+        eventually(sources, timeout=20)
+        chat = eventually(lambda: _ticket_for(stack, "ozon", "chat", "Заказ задерживается"), timeout=20)
+        # And a reply approved on it comes back published
+        assert _reply(stack, chat["id"], "Здравствуйте! Разберёмся.") == 202
+        eventually(
+            lambda: (
+                (stack.ops(f"/tickets/{chat['id']}").body.get("reply") or {}).get("status") == "published"
+            ),
+            timeout=15,
+        )
