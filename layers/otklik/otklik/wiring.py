@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -137,27 +138,35 @@ class RouteService:
         )
 
 
+def once_per_key(
+    handle: Callable[[dict[str, Any]], dict[str, Any]],
+    key: str,
+    table: str,
+    ttl_days: int,
+    lambda_context: Any | None,
+) -> Callable[..., dict[str, Any]]:
+    """handle(document) run at most once per document[key] (Powertools idempotency on IdempotencyTable)."""
+    config = IdempotencyConfig(
+        event_key_jmespath=key, expires_after_seconds=ttl_days * 24 * 3600, raise_on_no_idempotency_key=True
+    )
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
+    persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=aws.client("dynamodb"))
+    parameter = next(iter(inspect.signature(handle).parameters))
+    once: Callable[..., dict[str, Any]] = idempotent_function(
+        data_keyword_argument=parameter, persistence_store=persistence, config=config
+    )(handle)
+    return once
+
+
 class NotifyService:
     """Delivers each notification id once (Powertools idempotency on IdempotencyTable)."""
 
     def __init__(self, settings: NotifySettings, lambda_context: Any | None = None) -> None:
         self.settings = settings
-        config = IdempotencyConfig(
-            event_key_jmespath="id",
-            expires_after_seconds=settings.idempotency_ttl_days * 24 * 3600,
-            raise_on_no_idempotency_key=True,
+        self._deliver_once = once_per_key(
+            self._deliver, "id", settings.idempotency_table, settings.idempotency_ttl_days, lambda_context
         )
-        if lambda_context is not None:
-            config.register_lambda_context(lambda_context)
-        persistence = DynamoDBPersistenceLayer(
-            table_name=settings.idempotency_table, boto3_client=aws.client("dynamodb")
-        )
-        self._deliver_once = idempotent_function(
-            data_keyword_argument="notification",
-            persistence_store=persistence,
-            config=config,
-            output_serializer=None,
-        )(self._deliver)
 
     def _channels(self) -> list[notify.Channel]:
         channels: list[notify.Channel] = []
@@ -368,19 +377,13 @@ class PublishService:
 
     def __init__(self, settings: PublishSettings, lambda_context: Any | None = None) -> None:
         self.settings = settings
-        config = IdempotencyConfig(
-            event_key_jmespath="reply_id",
-            expires_after_seconds=settings.idempotency_ttl_days * 24 * 3600,
-            raise_on_no_idempotency_key=True,
+        self._publish_once = once_per_key(
+            self._publish,
+            "reply_id",
+            settings.idempotency_table,
+            settings.idempotency_ttl_days,
+            lambda_context,
         )
-        if lambda_context is not None:
-            config.register_lambda_context(lambda_context)
-        persistence = DynamoDBPersistenceLayer(
-            table_name=settings.idempotency_table, boto3_client=aws.client("dynamodb")
-        )
-        self._publish_once = idempotent_function(
-            data_keyword_argument="reply", persistence_store=persistence, config=config
-        )(self._publish)
 
     def _publish(self, reply: dict[str, Any]) -> dict[str, Any]:
         approved = ApprovedReply.model_validate(reply)

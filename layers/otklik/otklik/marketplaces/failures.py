@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from otklik.adapters.http import HttpError
+from otklik.adapters.http import HttpError, HttpResponse
 from otklik.marketplaces.base import PermanentRejection, TransientError
 
 MAX_REASON_CHARS = 500
@@ -57,3 +58,16 @@ def failure(platform: str, what: str, error: HttpError) -> TransientError | Perm
 def unexpected_answer(platform: str, what: str, problem: str) -> TransientError:
     """A 2xx whose body is not the documented shape: retried later, said plainly in the error."""
     return TransientError(f"{platform} {what}: unexpected answer: {problem}")
+
+
+def json_document(response: HttpResponse, platform: str, what: str) -> Mapping[str, Any]:
+    """A platform's answer as a JSON object ({} for an empty body); anything else is unexpected."""
+    try:
+        document = response.json()
+    except ValueError as error:
+        raise unexpected_answer(platform, what, "not JSON") from error
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise unexpected_answer(platform, what, "not a JSON object")
+    return document

@@ -31,7 +31,7 @@ from otklik.marketplaces.base import (
     PublishedAnswer,
     PushResult,
 )
-from otklik.marketplaces.failures import failure, unexpected_answer
+from otklik.marketplaces.failures import failure, json_document, unexpected_answer
 from otklik.marketplaces.fields import (
     as_object,
     build,
@@ -236,15 +236,7 @@ class OzonConnector:
 
 
 def _document(response: HttpResponse, what: str) -> Mapping[str, Any]:
-    try:
-        document = response.json()
-    except ValueError as error:
-        raise unexpected_answer(PLATFORM, what, "not JSON") from error
-    if document is None:
-        return {}
-    if not isinstance(document, dict):
-        raise unexpected_answer(PLATFORM, what, "not a JSON object")
-    return document
+    return json_document(response, PLATFORM, what)
 
 
 def _last_item_id(items: list[Any]) -> str | None:

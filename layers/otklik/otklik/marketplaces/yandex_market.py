@@ -39,7 +39,7 @@ from otklik.marketplaces.base import (
     PublishedAnswer,
     PushResult,
 )
-from otklik.marketplaces.failures import failure, platform_reason, unexpected_answer
+from otklik.marketplaces.failures import failure, json_document, platform_reason, unexpected_answer
 from otklik.marketplaces.fields import (
     as_object,
     build,
@@ -327,14 +327,7 @@ class YandexMarketConnector:
 
 
 def _document(response: HttpResponse, what: str) -> Mapping[str, Any]:
-    try:
-        document = response.json()
-    except ValueError as error:
-        raise unexpected_answer(PLATFORM, what, "not JSON") from error
-    if document is None:
-        return {}
-    if not isinstance(document, dict):
-        raise unexpected_answer(PLATFORM, what, "not a JSON object")
+    document = json_document(response, PLATFORM, what)
     if document.get("status") == "ERROR":
         raise PermanentRejection(response.status, platform_reason(response.body.decode("utf-8", "replace")))
     return document
