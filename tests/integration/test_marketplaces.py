@@ -414,3 +414,11 @@ def test_each_kind_of_reply_reaches_its_platforms_endpoint_once(
     assert len(answers) == 1
     assert path_part in answers[0]["path"]
     assert "Здравствуйте! Ответим подробно." in json.dumps(answers[0]["body"], ensure_ascii=False)
+
+
+def test_a_deployment_without_a_connections_parameter_polls_nothing(stack: Stack) -> None:
+    # Given no /otklik/test/marketplaces/connections at all (a deployment without marketplaces)
+    # When the schedule fires
+    result = stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    # Then nothing is polled and nothing fails
+    assert result == {"streams": []}

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -23,7 +24,7 @@ from otklik.adapters.feedback_store import FeedbackStore
 from otklik.adapters.http import HttpClient
 from otklik.adapters.queues import QueuePublisher
 from otklik.adapters.receipts import WebhookReceipts
-from otklik.adapters.secrets import SecretReader
+from otklik.adapters.secrets import SecretMissing, SecretReader
 from otklik.adapters.slack import SlackWebhookChannel
 from otklik.adapters.ticket_store import ReplyStore, TicketStore
 from otklik.errors import NotFound
@@ -60,6 +61,8 @@ from otklik.settings import (
     ScoreSettings,
     SlaSettings,
 )
+
+logger = Logger(child=True)
 
 # Wildberries allows about three requests a second to the feedbacks API, with a small burst.
 WILDBERRIES_RATE_PER_SECOND = 3.0
@@ -249,8 +252,16 @@ class OpsService:
 
 
 def marketplace_connections(settings: MarketplaceSettings) -> dict[str, Connection]:
-    """The connections, from the one SSM parameter that lists them (cached like every secret)."""
-    document = json.loads(secrets().get(settings.connections_parameter))
+    """The connections, from the one SSM parameter that lists them (cached like every secret).
+
+    A deployment without marketplaces need not create the parameter: no parameter, no connections.
+    """
+    try:
+        text = secrets().get(settings.connections_parameter)
+    except SecretMissing:
+        logger.warning("no marketplace connections", extra={"parameter": settings.connections_parameter})
+        return {}
+    document = json.loads(text)
     return {connection.name: connection for connection in parse_connections(document)}
 
 
