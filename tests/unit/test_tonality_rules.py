@@ -502,3 +502,9 @@ def test_an_unknown_hyphenated_word_is_read_as_its_parts(engine: RussianEngine) 
     # "брак-брак" is not in the lexicon as one word, its parts are
     scored = engine.score("Одно слово-брак")
     assert [c.words for c in scored.contributions] == ["брак"]
+
+
+def test_a_negator_inside_a_phrase_does_not_negate_the_next_word(engine: RussianEngine) -> None:
+    # "без проблем" is a phrase; the "без" in it must not also flip the word that follows
+    scored = engine.score("без проблем удобный")
+    assert [(c.source, c.value) for c in scored.contributions] == [("phrase", 1.5), ("lemma удобный", 1.7)]

@@ -475,6 +475,14 @@ class RussianEngine:
         # "не очень" is a verdict alone ("так себе"), but before a word it is a softened negation:
         # "не очень хорошо" is scored by the rules, not as the phrase plus a negated "хорошо".
         units = [u for u in units if not (u.end in word_starts and self._only_rule_words(u, kinds, rules))]
+        # A negator inside a phrase is spent on it: in "без проблем работает" the "без" belongs to
+        # "без проблем" and does not negate "работает".
+        for unit in units:
+            if unit.source == "phrase":
+                for index in range(unit.start, unit.end):
+                    rule = rules[index]
+                    if rule is not None and rule.kind == "negator":
+                        rules[index] = None
         # Capitals stress a word only in a text that is not all capitals.
         shouting = any(texts[u.start].isupper() for u in units) and any(
             kind == WORD and len(word) > 1 and not word.isupper()
