@@ -2,63 +2,30 @@
 
 from __future__ import annotations
 
-import email.message
-import io
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from otklik.adapters.http import HttpClient, HttpError
+from tests.support.scripted_http import Answer as ScriptedAnswer
+from tests.support.scripted_http import refusal, serve
 
 URL = "https://hooks.example.test/services/T000/B000/XXXX"
 
 
-class Answer:
-    """What urlopen hands back inside its with-block."""
-
-    def __init__(self, status: int, body: bytes) -> None:
-        self.status = status
-        self._body = body
-        self.headers = email.message.Message()
-        self.headers["Content-Type"] = "text/plain"
-
-    def read(self) -> bytes:
-        return self._body
+def Answer(status: int, body: bytes) -> ScriptedAnswer:
+    return ScriptedAnswer(status, body, "text/plain")
 
 
 def http_error(status: int, body: bytes = b"") -> urllib.error.HTTPError:
-    return urllib.error.HTTPError(URL, status, "error", email.message.Message(), io.BytesIO(body))
-
-
-class ScriptedServer:
-    """Answers each urlopen call with the next outcome: an Answer, or an exception to raise."""
-
-    def __init__(self, *outcomes: Answer | Exception) -> None:
-        self._outcomes = list(outcomes)
-        self.requests: list[urllib.request.Request] = []
-
-    @contextmanager
-    def urlopen(self, request: urllib.request.Request, timeout: float) -> Iterator[Answer]:
-        self.requests.append(request)
-        outcome = self._outcomes.pop(0)
-        if isinstance(outcome, Exception):
-            raise outcome
-        yield outcome
+    return refusal(URL, status, body)
 
 
 @pytest.fixture
 def sleeps() -> list[float]:
     return []
-
-
-def serve(monkeypatch: pytest.MonkeyPatch, *outcomes: Answer | Exception) -> ScriptedServer:
-    server = ScriptedServer(*outcomes)
-    monkeypatch.setattr(urllib.request, "urlopen", server.urlopen)
-    return server
 
 
 def test_a_503_is_retried_after_a_pause_and_the_later_200_returned(

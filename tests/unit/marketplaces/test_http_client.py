@@ -2,62 +2,26 @@
 
 from __future__ import annotations
 
-import email.message
-import io
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from otklik.adapters.http import HttpClient, HttpError
+from tests.support.scripted_http import Answer, serve
+from tests.support.scripted_http import refusal as scripted_refusal
 
 URL = "https://feedbacks-api.example.test/api/v1/feedbacks"
 
 
-class Answer:
-    def __init__(self, status: int, body: bytes) -> None:
-        self.status = status
-        self._body = body
-        self.headers = email.message.Message()
-        self.headers["Content-Type"] = "application/json"
-
-    def read(self) -> bytes:
-        return self._body
-
-
 def refusal(status: int, body: bytes = b"", **headers: str) -> urllib.error.HTTPError:
-    message = email.message.Message()
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    return urllib.error.HTTPError(URL, status, "error", message, io.BytesIO(body))
-
-
-class Server:
-    def __init__(self, *outcomes: Answer | Exception) -> None:
-        self._outcomes = list(outcomes)
-        self.requests: list[urllib.request.Request] = []
-
-    @contextmanager
-    def urlopen(self, request: urllib.request.Request, timeout: float) -> Iterator[Answer]:
-        self.requests.append(request)
-        outcome = self._outcomes.pop(0)
-        if isinstance(outcome, Exception):
-            raise outcome
-        yield outcome
+    return scripted_refusal(URL, status, body, **headers)
 
 
 @pytest.fixture
 def sleeps() -> list[float]:
     return []
-
-
-def serve(monkeypatch: pytest.MonkeyPatch, *outcomes: Answer | Exception) -> Server:
-    server = Server(*outcomes)
-    monkeypatch.setattr(urllib.request, "urlopen", server.urlopen)
-    return server
 
 
 def test_a_get_carries_its_query_and_no_body(monkeypatch: pytest.MonkeyPatch) -> None:
