@@ -106,7 +106,6 @@ class FakeOzon(FakeMarketplace):
         self._reviews = ItemStore()
         self._questions = ItemStore()
         self._chats: dict[str, dict[str, Any]] = {}
-        self._seeded = 0
         self._route("POST", "/v1/review/list", self._list_reviews)
         self._route("POST", "/v1/review/info", self._review_info)
         self._route("POST", "/v1/review/comment/create", self._create_comment)
@@ -117,10 +116,6 @@ class FakeOzon(FakeMarketplace):
             self.add_sample_data()
 
     # ------------------------------------------------------------ seeding
-
-    def _next_seed(self) -> int:
-        self._seeded += 1
-        return self._seeded
 
     def add_review(
         self,

@@ -249,6 +249,7 @@ class FakeMarketplace(ABC):
         self._answers: list[dict[str, Any]] = []
         self._faults: list[_Fault] = []
         self._forced_limits = 0
+        self._seeded = 0
         self._bucket: TokenBucket | None = None
         self._repeats = 0
         self._page_cap: int | None = None
@@ -299,6 +300,11 @@ class FakeMarketplace(ABC):
         return f"http://{self.host}:{self.port}"
 
     # ------------------------------------------------------------ knobs
+
+    def _next_seed(self) -> int:
+        """The next sequence number for seeded items (ids and times derive from it)."""
+        self._seeded += 1
+        return self._seeded
 
     def fail_next(
         self,

@@ -132,7 +132,6 @@ class FakeWildberries(FakeMarketplace):
         self.validate_answer_ids = validate_answer_ids
         self._feedbacks = ItemStore()
         self._questions = ItemStore()
-        self._seeded = 0
         self.rate_limit(DEFAULT_PER_SECOND, DEFAULT_BURST)
         self._route("GET", "/ping", self._ping)
         self._route("GET", "/api/v1/feedbacks", self._list_feedbacks)
@@ -146,10 +145,6 @@ class FakeWildberries(FakeMarketplace):
             self.add_sample_data()
 
     # ------------------------------------------------------------ seeding
-
-    def _next_seed(self) -> int:
-        self._seeded += 1
-        return self._seeded
 
     def add_feedback(
         self,

@@ -77,7 +77,6 @@ class FakeYandexMarket(FakeMarketplace):
         self._comments: dict[int, dict[str, Any]] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._chats: set[int] = set()
-        self._seeded = 0
         for prefix in ("/v2", ""):
             base = prefix + "/businesses/{businessId}"
             self._route("POST", base + "/goods-feedback", self._list_feedbacks)
@@ -88,10 +87,6 @@ class FakeYandexMarket(FakeMarketplace):
             self.add_sample_data()
 
     # ------------------------------------------------------------ seeding
-
-    def _next_seed(self) -> int:
-        self._seeded += 1
-        return self._seeded
 
     def add_feedback(
         self,

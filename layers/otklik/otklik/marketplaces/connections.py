@@ -109,3 +109,13 @@ def due(connection: Connection, last_polled_at: datetime | None, now: datetime) 
     if last_polled_at is None:
         return True
     return now - last_polled_at >= timedelta(minutes=connection.poll_interval_minutes) - DUE_TOLERANCE
+
+
+def check_connector(
+    connection: Connection, marketplace: str, page_size: int, smallest: int, largest: int
+) -> None:
+    """What every connector checks when built: its connection's marketplace, and a page size the API takes."""
+    if connection.marketplace != marketplace:
+        raise ValueError(f"connection {connection.name} is a {connection.marketplace} connection")
+    if not smallest <= page_size <= largest:
+        raise ValueError(f"page_size must be within {smallest}..{largest}, not {page_size}")

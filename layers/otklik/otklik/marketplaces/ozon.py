@@ -31,6 +31,7 @@ from otklik.marketplaces.base import (
     PublishedAnswer,
     PushResult,
 )
+from otklik.marketplaces.connections import check_connector
 from otklik.marketplaces.failures import failure, json_document, unexpected_answer
 from otklik.marketplaces.fields import (
     as_object,
@@ -87,10 +88,7 @@ class OzonConnector:
         connection: Connection,
         page_size: int = MAX_PAGE_SIZE,
     ) -> None:
-        if connection.marketplace != "ozon":
-            raise ValueError(f"connection {connection.name} is a {connection.marketplace} connection")
-        if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be within {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}, not {page_size}")
+        check_connector(connection, "ozon", page_size, MIN_PAGE_SIZE, MAX_PAGE_SIZE)
         self._http = http
         self._base = base_url.rstrip("/")
         self._headers = {"Client-Id": client_id, "Api-Key": api_key}

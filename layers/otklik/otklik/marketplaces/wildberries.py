@@ -34,6 +34,7 @@ from otklik.marketplaces.base import (
     PollPage,
     PublishedAnswer,
 )
+from otklik.marketplaces.connections import check_connector
 from otklik.marketplaces.failures import failure, platform_reason, unexpected_answer
 from otklik.marketplaces.fields import (
     as_object,
@@ -103,10 +104,7 @@ class WildberriesConnector:
         limiter: Limiter,
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
-        if connection.marketplace != "wildberries":
-            raise ValueError(f"connection {connection.name} is a {connection.marketplace} connection")
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be within 1..{MAX_PAGE_SIZE}, not {page_size}")
+        check_connector(connection, "wildberries", page_size, 1, MAX_PAGE_SIZE)
         self._http = http
         self._base = base_url.rstrip("/")
         self._token = token

@@ -39,6 +39,7 @@ from otklik.marketplaces.base import (
     PublishedAnswer,
     PushResult,
 )
+from otklik.marketplaces.connections import check_connector
 from otklik.marketplaces.failures import failure, json_document, platform_reason, unexpected_answer
 from otklik.marketplaces.fields import (
     as_object,
@@ -115,10 +116,7 @@ class YandexMarketConnector:
         connection: Connection,
         page_size: int = MAX_PAGE_SIZE,
     ) -> None:
-        if connection.marketplace != "yandex_market":
-            raise ValueError(f"connection {connection.name} is a {connection.marketplace} connection")
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be within 1..{MAX_PAGE_SIZE}, not {page_size}")
+        check_connector(connection, "yandex_market", page_size, 1, MAX_PAGE_SIZE)
         self._http = http
         self._base = base_url.rstrip("/")
         self._headers = {"Api-Key": api_key}
