@@ -36,11 +36,12 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	for app in functions/*/app.py; do $(BIN)/mypy $$app || exit 1; done
+	$(BIN)/lint-imports
 	$(BIN)/cfn-lint template.yaml
 
 ## lexicon: expand the Russian lexicon sources to every word form (pymorphy3) into the shipped table
 lexicon: install
-	$(BIN)/python -m otklik.tonality.build_lexicon
+	$(BIN)/python -m otklik.entrypoints.build_lexicon
 
 ## bench: tonality speed (Russian vs VADER on texts of similar length), load time and memory
 bench: install

@@ -3,29 +3,25 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from aws_lambda_powertools import Logger, Metrics
 
-from otklik.messages import FetchMessage, decode
-from otklik.settings import FetchSettings, load_settings
-from otklik.wiring import FetchService
+from otklik.bootstrap import fetch_marketplace
+from otklik.entrypoints.batch import sqs_step
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+metrics = Metrics()
 
 
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    service = FetchService(load_settings(FetchSettings))
+def fetch(message: fetch_marketplace.Message, fetcher: fetch_marketplace.Fetcher) -> dict[str, Any]:
+    return {"connection": message.connection, "items": fetcher(message, datetime.now(UTC))}
 
-    def record_handler(record: SQSRecord) -> None:
-        message = decode(FetchMessage, record.body)
-        fetched = service.fetch(message, datetime.now(UTC))
-        logger.info("notified feedback fetched", extra={"connection": message.connection, "items": fetched})
 
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+step = sqs_step(
+    fetch,
+    fetch_marketplace.Message,
+    fetch_marketplace.build,
+    logger=logger,
+    metrics=metrics,
+    done="notified feedback fetched",
+)
+handler = step.handler

@@ -1,17 +1,20 @@
-"""POST /webhooks/{source}: one signed own-channel feedback item, answered 202 once it is on IngestQueue."""
+"""POST /webhooks/{source}: one signed own-channel feedback item, answered 202 once it is on IngestQueue.
+
+Also the marketplaces' pushes: Ozon chat events and Yandex Market notifications, answered at once.
+"""
 
 from datetime import UTC, datetime
 
 from aws_lambda_powertools import Logger
-from chalice import Chalice, Response
+from chalice import Response
 
-from otklik.api.responses import answers_errors, current_request, json_response, raw_body
-from otklik.marketplaces.base import Marketplace
-from otklik.settings import IngestSettings, load_settings
-from otklik.wiring import IngestService, PushService
+from otklik.bootstrap import ingest_webhook
+from otklik.entrypoints.http import answers_errors, current_request, edge_app, json_response, raw_body
+from otklik.entrypoints.lazy import Lazy
 
 logger = Logger()
-app = Chalice(app_name="otklik-ingest-webhook")
+app = edge_app("otklik-ingest-webhook")
+intake = Lazy(ingest_webhook.build)
 
 # Anything may be posted; the body is judged as JSON by the library, so a wrong type is a 400, not a 415.
 CONTENT_TYPES = [
@@ -26,10 +29,7 @@ CONTENT_TYPES = [
 @answers_errors
 def post_webhook(source: str) -> Response:
     request = current_request(app)
-    logger.set_correlation_id(request.context.get("requestId"))
-    accepted = IngestService(load_settings(IngestSettings)).accept(
-        source, request.headers, raw_body(request), datetime.now(UTC)
-    )
+    accepted = intake().webhook(source, request.headers, raw_body(request), datetime.now(UTC))
     logger.info(
         "webhook accepted",
         extra={"source": source, "feedback_id": accepted.id, "duplicate": accepted.duplicate},
@@ -37,13 +37,10 @@ def post_webhook(source: str) -> Response:
     return json_response(202, {"id": accepted.id, "duplicate": accepted.duplicate})
 
 
-def _push(marketplace: Marketplace, connection: str, token: str) -> Response:
+def _push(marketplace: ingest_webhook.Marketplace, connection: str, token: str) -> Response:
     request = current_request(app)
-    logger.set_correlation_id(request.context.get("requestId"))
     source_ip = str(request.context.get("identity", {}).get("sourceIp", ""))
-    result = PushService(load_settings(IngestSettings)).accept(
-        marketplace, connection, token, source_ip, raw_body(request), datetime.now(UTC)
-    )
+    result = intake().push(marketplace, connection, token, source_ip, raw_body(request), datetime.now(UTC))
     logger.info(
         "push accepted",
         extra={

@@ -7,11 +7,12 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from otklik.settings import PollSettings, load_settings
-from otklik.wiring import PollService
+from otklik.bootstrap import poll_marketplaces
+from otklik.entrypoints.lazy import Lazy
 
 logger = Logger()
 metrics = Metrics()
+poller = Lazy(poll_marketplaces.build)
 
 
 @logger.inject_lambda_context
@@ -20,7 +21,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # {"detail": {"force": true}} polls every enabled connection now, whatever its interval
     # (the schedule's Input on AWS; the body of POST /_local/schedules/... locally).
     force = bool((event.get("detail") or {}).get("force"))
-    reports = PollService(load_settings(PollSettings)).poll_due(datetime.now(UTC), force=force)
+    reports = poller()(datetime.now(UTC), force=force)
     for report in reports:
         metrics.add_metric(name="MarketplaceItemsIn", unit=MetricUnit.Count, value=report.ingested)
         metrics.add_metric(

@@ -3,34 +3,26 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecord,
     DynamoDBRecordEventName,
 )
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from otklik.adapters.dynamo import from_image
-from otklik.settings import AggregateSettings, load_settings
-from otklik.wiring import AggregateService
+from otklik.bootstrap import update_aggregates
+from otklik.entrypoints.batch import stream_step
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+metrics = Metrics()
 
 
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    service = AggregateService(load_settings(AggregateSettings))
+def count(record: DynamoDBRecord, counter: update_aggregates.Counter) -> dict[str, Any] | None:
+    # Only a new item is new feedback; MODIFY records are delivery counters changing.
+    if record.event_name != DynamoDBRecordEventName.INSERT or record.dynamodb is None:
+        return None
+    counted = counter(record.dynamodb.new_image, datetime.now(UTC))
+    return {"event_id": record.event_id, "counted": counted}
 
-    def record_handler(record: DynamoDBRecord) -> None:
-        # Only a new item is new feedback; MODIFY records are delivery counters changing.
-        if record.event_name != DynamoDBRecordEventName.INSERT or record.dynamodb is None:
-            return
-        counted = service.count(from_image(record.dynamodb.new_image), datetime.now(UTC))
-        logger.info("feedback counted", extra={"event_id": record.event_id, "counted": counted})
 
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+step = stream_step(count, update_aggregates.build, logger=logger, metrics=metrics, done="feedback counted")
+handler = step.handler

@@ -29,6 +29,7 @@ from infra.local.seed import (
 )
 from infra.local.stack import LocalStack
 from infra.local.template import TemplateError
+from otklik.domain.config import ConfigInvalid
 
 
 def port_from(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -175,6 +176,10 @@ def main() -> int:
                     pass
     except TemplateError as error:
         print(f"template.yaml: {error}", file=sys.stderr)
+        return 2
+    except ConfigInvalid as invalid:
+        where = os.environ.get("OTKLIK_LOCAL_CONFIG") or "infra/config/otklik.yaml"
+        print(f"{where}: not a valid configuration:", *invalid.problems, sep="\n  ", file=sys.stderr)
         return 2
     except OSError as error:
         print(

@@ -1,4 +1,5 @@
-"""otklik's local configuration: Stage=local, the local secrets, and a LocalStack built from them."""
+"""otklik's local configuration: Stage=local, the local secrets, the configuration document, and a
+LocalStack built from them."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from infra.local.stack import LocalStack
+from otklik.domain.config import parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 SAMPLE_WEBHOOK_BODY = "events/webhook_body_custom.json"
+SAMPLE_CONFIG = ROOT / "infra" / "config" / "otklik.yaml"
+CONFIG_BUCKET = "ConfigBucket"
+CONFIG_KEY = "otklik.yaml"
 
 STAGE = "local"
 WEBHOOK_SECRET = "local-dev-secret"
@@ -21,8 +28,29 @@ API_PORT = 3000
 AWS_PORT = 4566
 
 
+def local_config(environ: Mapping[str, str]) -> bytes:
+    """The configuration document the local stack starts with: OTKLIK_LOCAL_CONFIG's file or the sample.
+
+    It is validated here, so a bad file stops `make run` with its problems (ConfigInvalid) instead of
+    starting a stack that refuses it. OTKLIK_LOCAL_SLACK_WEBHOOK_URL adds a Slack channel to it.
+    """
+    path = Path(environ.get("OTKLIK_LOCAL_CONFIG") or SAMPLE_CONFIG)
+    text = path.read_bytes()
+    parse_config(text)
+    if not environ.get("OTKLIK_LOCAL_SLACK_WEBHOOK_URL"):
+        return text
+    document = yaml.safe_load(text) or {}
+    document["channels"] = [
+        *(document.get("channels") or []),
+        {"name": "slack", "type": "slack_webhook", "url_parameter": "notify/slack-webhook-url"},
+    ]
+    with_slack = yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8")
+    parse_config(with_slack)
+    return with_slack
+
+
 def seed_parameters(environ: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Parameter overrides and SecureString seeds; OTKLIK_LOCAL_SLACK_WEBHOOK_URL turns Slack on."""
+    """Parameter overrides and SecureString seeds; OTKLIK_LOCAL_SLACK_WEBHOOK_URL seeds its URL."""
     overrides = {"Stage": STAGE}
     secrets = {
         f"/otklik/{STAGE}/webhooks/custom/secret": WEBHOOK_SECRET,
@@ -33,7 +61,6 @@ def seed_parameters(environ: Mapping[str, str]) -> tuple[dict[str, str], dict[st
     slack_url = environ.get("OTKLIK_LOCAL_SLACK_WEBHOOK_URL")
     if slack_url:
         secrets[f"/otklik/{STAGE}/notify/slack-webhook-url"] = slack_url
-        overrides["NotifyChannels"] = "outbox,slack"
     return overrides, secrets
 
 
@@ -42,10 +69,14 @@ def otklik_stack(environ: Mapping[str, str] | None = None, **options: Any) -> Lo
 
     options go to LocalStack (api_port, aws_port, extra_env, retry_delay...); ports default to 0 (free).
     """
-    overrides, secrets = seed_parameters(environ or {})
+    environ = environ or {}
+    overrides, secrets = seed_parameters(environ)
     overrides.update(options.pop("parameter_overrides", {}))
     secrets.update(options.pop("ssm_parameters", {}))
-    return LocalStack(TEMPLATE, parameter_overrides=overrides, ssm_parameters=secrets, **options)
+    objects = {(CONFIG_BUCKET, CONFIG_KEY): local_config(environ), **options.pop("s3_objects", {})}
+    return LocalStack(
+        TEMPLATE, parameter_overrides=overrides, ssm_parameters=secrets, s3_objects=objects, **options
+    )
 
 
 PUSH_TOKEN = "local-push-token"

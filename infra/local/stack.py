@@ -33,7 +33,8 @@ class LocalStack:
     """Everything a SAM template declares, running locally; use it as a context manager.
 
     Ports 0 pick free ports; `api_url` and `aws_url` tell which. `ssm_parameters` are seeded as
-    SecureString parameters. `extra_env` is added to every function's environment (and wins).
+    SecureString parameters; `s3_objects` maps (bucket logical id, key) to the bytes put there.
+    `extra_env` is added to every function's environment (and wins).
     `retry_delay` is how many seconds a failed SQS message stays invisible before its retry (instead of
     the queue's VisibilityTimeout), and how long a failed stream batch waits before it is retried.
     """
@@ -45,6 +46,7 @@ class LocalStack:
         parameter_overrides: Mapping[str, str] | None = None,
         extra_env: Mapping[str, str] | None = None,
         ssm_parameters: Mapping[str, str] | None = None,
+        s3_objects: Mapping[tuple[str, str], bytes] | None = None,
         stack_name: str = DEFAULT_STACK_NAME,
         region: str = DEFAULT_REGION,
         host: str = "127.0.0.1",
@@ -58,6 +60,7 @@ class LocalStack:
         self.parameter_overrides = dict(parameter_overrides or {})
         self.extra_env = dict(extra_env or {})
         self.ssm_parameters = dict(ssm_parameters or {})
+        self.s3_objects = dict(s3_objects or {})
         self.stack_name = stack_name
         self.region = region
         self.host = host
@@ -91,6 +94,7 @@ class LocalStack:
             resources = create_resources(template, session, self.aws_url)
             self._resources = resources
             self._seed_ssm_parameters()
+            self._seed_s3_objects()
             runtime = LambdaRuntime(
                 template, resources, aws_endpoint_url=self.aws_url, extra_env=self.extra_env
             )
@@ -139,6 +143,11 @@ class LocalStack:
         ssm = self.client("ssm")
         for name, value in self.ssm_parameters.items():
             ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
+
+    def _seed_s3_objects(self) -> None:
+        s3 = self.client("s3")
+        for (bucket, key), body in self.s3_objects.items():
+            s3.put_object(Bucket=self.resources.physical_id(bucket), Key=key, Body=body)
 
     def stop(self) -> None:
         """Stop everything started, delete the stack's resources and stop moto (safe to call twice)."""

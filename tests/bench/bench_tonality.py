@@ -96,11 +96,13 @@ LOADS = {
     "VADER": "import vaderSentiment.vaderSentiment as vader; vader.SentimentIntensityAnalyzer()",
     # The engine itself: its modules, the generated table, the engine (what a scorer needs).
     "otklik-ru": (
-        "from otklik.tonality.lexicon_table import shipped_lexicon; from otklik.tonality.russian import "
-        "RussianEngine; RussianEngine(shipped_lexicon(), dict)"
+        "from otklik.domain.tonality.lexicon_table import shipped_lexicon; "
+        "from otklik.domain.tonality.russian import RussianEngine; RussianEngine(shipped_lexicon(), dict)"
     ),
     # Everything score() needs on a cold start, pydantic models and VADER's module included.
-    "otklik.tonality.score, cold": "from otklik.tonality import russian_engine; russian_engine()",
+    "otklik.domain.tonality.score, cold": (
+        "from otklik.domain.tonality import russian_engine; russian_engine()"
+    ),
 }
 
 
@@ -124,8 +126,8 @@ def load_figures(name: str) -> dict[str, float]:
 
 
 def main() -> int:
-    from otklik import tonality
-    from otklik.tonality import scoring
+    from otklik.domain import tonality
+    from otklik.domain.tonality import scoring
 
     lengths_source = random.Random(7)
     lengths = [int(lengths_source.lognormvariate(4.6, 0.6)) for _ in range(TEXTS)]

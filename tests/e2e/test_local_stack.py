@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import Any
 
-from otklik.ids import feedback_id
+from otklik.domain.ids import feedback_id
 from tests.e2e.conftest import HttpAnswer, RunningStack, eventually
 from tests.support.signing import sample_body, signature_for
 

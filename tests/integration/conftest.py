@@ -16,6 +16,7 @@ import pytest
 from moto import mock_aws
 
 from infra.local.resources import LocalResources, create_resources
+from infra.local.seed import CONFIG_KEY, SAMPLE_CONFIG
 from infra.local.template import Template, load_template
 from otklik.adapters.aws import forget_clients
 
@@ -79,6 +80,11 @@ class Stack:
         function = next(f for f in self.template.functions() if f.logical_id == logical_id)
         handler = getattr(self.handler_module(logical_id), function.handler.rpartition(".")[2])
         return handler(event, LambdaContextStub(function_name=logical_id, aws_request_id=str(uuid.uuid4())))
+
+    def put_config(self, document: str | bytes) -> None:
+        """Make document the configuration in force (a new version of the stack's ConfigBucket object)."""
+        body = document.encode("utf-8") if isinstance(document, str) else document
+        self.session.client("s3").put_object(Bucket=self.table("ConfigBucket"), Key=CONFIG_KEY, Body=body)
 
     def queue_url(self, logical_id: str) -> str:
         return self.resources.queue_url(logical_id)
@@ -154,5 +160,6 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
         built = Stack(template, resources, monkeypatch)
         for name, value in SECRETS.items():
             built.ssm.put_parameter(Name=name, Value=value, Type="SecureString")
+        built.put_config(SAMPLE_CONFIG.read_bytes())
         yield built
     forget_clients()

@@ -17,8 +17,7 @@ from infra.fakes.wildberries import FakeWildberries
 from infra.fakes.yandex_market import FakeYandexMarket
 from infra.local.seed import PUSH_TOKEN, marketplace_seed
 from infra.local.template import load_template
-from otklik.settings import PollSettings
-from otklik.wiring import PollService
+from otklik.bootstrap import poll_marketplaces
 from tests.integration.conftest import ROOT, Stack
 from tests.support.api_events import body_of, ops_event, request_event
 
@@ -105,7 +104,7 @@ def test_the_next_poll_resumes_where_the_last_stopped(stack: Stack, market: Mark
     market.wb.add_feedback("Второй отзыв, всё плохо", rating=2)
     later = datetime.now(UTC) + timedelta(minutes=10)
     stack.use_environment("PollMarketplacesFunction")
-    PollService(PollSettings()).poll_due(later)
+    poll_marketplaces.build()(later)
     # Then only the new one is read
     assert [m["text"] for m in _ingested(stack) if m["source"] == "wildberries"] == [
         "Второй отзыв, всё плохо"

@@ -114,9 +114,9 @@ def _first_ingest_body(stack: Stack, body: bytes) -> str:
     """The IngestQueue message the webhook produced, rebuilt the way ingest builds it."""
     from datetime import UTC, datetime
 
-    from otklik.messages import encode
-    from otklik.models import OwnChannelFeedback
-    from otklik.pipeline.ingest import envelope_for
+    from otklik.domain.messages import encode
+    from otklik.domain.models import OwnChannelFeedback
+    from otklik.usecases.ingest import envelope_for
 
     return encode(envelope_for("custom", OwnChannelFeedback.model_validate_json(body), datetime.now(UTC)))
 

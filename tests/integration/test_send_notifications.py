@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.local.template import load_template
-from tests.integration.conftest import ROOT, Stack
+from tests.integration.conftest import Stack
 from tests.support.http_recorder import HttpRecorder
 
 SAMPLE = Path(__file__).resolve().parents[2] / "events" / "sqs_notify_ticket_opened.json"
@@ -21,8 +20,8 @@ def slack(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpRecorde
         stack.ssm.put_parameter(
             Name="/otklik/test/notify/slack-webhook-url", Value=recorder.url, Type="SecureString"
         )
-        stack.template = load_template(
-            ROOT / "template.yaml", {"Stage": "test", "NotifyChannels": "outbox,slack"}
+        stack.put_config(
+            "channels:\n  - {name: slack, type: slack_webhook, url_parameter: notify/slack-webhook-url}\n"
         )
         yield recorder
 

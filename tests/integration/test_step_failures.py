@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from otklik.messages import encode
-from otklik.models import OwnChannelFeedback
-from otklik.pipeline.ingest import envelope_for
+from otklik.domain.messages import encode
+from otklik.domain.models import OwnChannelFeedback
+from otklik.usecases.ingest import envelope_for
 from tests.integration.conftest import Stack
 from tests.support.signing import sample_body
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from otklik.adapters.ticket_store import TicketStore
-from otklik.models import StatusChange, Ticket
+from otklik.domain.models import StatusChange, Ticket
 from tests.integration.conftest import Stack
 
 SCHEDULE_EVENT = json.loads(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from infra.local.__main__ import port_from
-from infra.local.seed import TEMPLATE, seed_parameters
+from infra.local.seed import SAMPLE_CONFIG, TEMPLATE, local_config, seed_parameters
 from infra.local.template import load_template
+from otklik.domain.config import ConfigInvalid, parse_config
 
 pytestmark = pytest.mark.unit
 
@@ -28,11 +31,35 @@ def test_the_local_stage_seeds_the_webhook_secret_and_the_ops_token() -> None:
 
 def test_a_slack_url_turns_the_slack_channel_on() -> None:
     # Given a Slack-compatible webhook URL in the environment
-    overrides, secrets = seed_parameters({"OTKLIK_LOCAL_SLACK_WEBHOOK_URL": "http://127.0.0.1:9/hook"})
+    environ = {"OTKLIK_LOCAL_SLACK_WEBHOOK_URL": "http://127.0.0.1:9/hook"}
 
-    # Then it is seeded as the channel's secret and the template accepts the channel list
+    _, secrets = seed_parameters(environ)
+    config = parse_config(local_config(environ))
+
+    # Then it is seeded as the channel's secret and the configuration gets a channel that reads it
     assert secrets["/otklik/local/notify/slack-webhook-url"] == "http://127.0.0.1:9/hook"
-    assert load_template(TEMPLATE, overrides).parameters["NotifyChannels"] == "outbox,slack"
+    (channel,) = config.channels
+    assert (channel.name, channel.type, channel.url_parameter) == (
+        "slack",
+        "slack_webhook",
+        "notify/slack-webhook-url",
+    )
+
+
+def test_the_local_stack_starts_with_the_sample_configuration_unless_told_otherwise(tmp_path: Path) -> None:
+    own = tmp_path / "own.yaml"
+    own.write_text("teams: [{name: quality}]\nrouting: {team: quality}\n", "utf-8")
+
+    assert local_config({}) == SAMPLE_CONFIG.read_bytes()
+    assert parse_config(local_config({"OTKLIK_LOCAL_CONFIG": str(own)})).routing.team == "quality"
+
+
+def test_a_bad_local_configuration_stops_the_start_naming_its_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("routing: {team: nobody}\n", "utf-8")
+
+    with pytest.raises(ConfigInvalid, match=r"routing\.team: unknown team 'nobody'"):
+        local_config({"OTKLIK_LOCAL_CONFIG": str(bad)})
 
 
 def test_ports_come_from_the_environment_or_default() -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from otklik.signature import sign
+from otklik.domain.signature import sign
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_SECRET = "local-dev-secret"

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from otklik.adapters.slack import TransientDeliveryError
-from otklik.models import ChannelResult, DeliveredNotification, FeedbackItem, Notification, Ticket
+from otklik.domain.models import ChannelResult, DeliveredNotification, FeedbackItem, Notification, Ticket
 
 # Shared by several fakes so a test can check the order of calls across ports.
 Journal = list[tuple[str, str]]

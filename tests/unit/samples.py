@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from otklik.ids import feedback_id
-from otklik.models import Author, FeedbackEnvelope, FeedbackItem, FeedbackKind, Tonality, TonalityLabel
-from otklik.pii import mask_pii
+from otklik.domain.ids import feedback_id
+from otklik.domain.models import Author, FeedbackEnvelope, FeedbackItem, FeedbackKind, Tonality, TonalityLabel
+from otklik.domain.pii import mask_pii
 
 RECEIVED_AT = datetime(2026, 11, 22, 6, 41, 3, tzinfo=UTC)
 CREATED_AT = datetime(2026, 11, 22, 6, 41, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ import pytest
 
 from otklik.adapters.http import HttpClient
 from otklik.adapters.slack import SlackWebhookChannel, TransientDeliveryError
-from otklik.models import Notification
+from otklik.domain.models import Notification
 from tests.unit.samples import NOW
 
 HOOK = "https://hooks.example.test/services/T000/B000/XXXX"

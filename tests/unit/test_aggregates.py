@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from otklik.aggregates import CounterKey, new_feedback_update, summarize
+from otklik.domain.aggregates import CounterKey, new_feedback_update, summarize
 from tests.unit.samples import feedback_item
 
 

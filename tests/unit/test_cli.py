@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from otklik.cli import main
-from otklik.signature import SignatureError, verify
+from otklik.domain.signature import SignatureError, verify
+from otklik.entrypoints.cli import main
 from tests.conftest import EVENTS
 
 BODY_FILE = EVENTS / "webhook_body_custom.json"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from otklik.enrichment import enrich
-from otklik.models import Author
-from otklik.tonality import ENGINE_VERSION
+from otklik.domain.enrichment import enrich
+from otklik.domain.models import Author
+from otklik.domain.tonality import ENGINE_VERSION
 from tests.unit.samples import RAW_EMAIL, RAW_PHONE, TEXT_WITH_CONTACTS, envelope
 
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from otklik.ids import feedback_id, notification_id, ticket_id
+from otklik.domain.ids import feedback_id, notification_id, ticket_id
 
 ORIGINAL = ("wildberries", "shop-1", "review", "wb-777")
 

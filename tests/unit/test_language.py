@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from otklik.language import detect_language
+from otklik.domain.language import detect_language
 
 
 @pytest.mark.parametrize(

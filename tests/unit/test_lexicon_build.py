@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from otklik.tonality import build_lexicon
-from otklik.tonality.build_lexicon import SOURCE_DIR, LexiconSourceError, Morphology, build_table
-from otklik.tonality.lexicon_table import GENERATED_TABLE, Lexicon, parse_table
+from otklik.domain.tonality.lexicon_table import GENERATED_TABLE, Lexicon, parse_table
+from otklik.entrypoints import build_lexicon
+from otklik.entrypoints.build_lexicon import SOURCE_DIR, LexiconSourceError, Morphology, build_table
 
 RULES = "booster\tочень\t0.293\nbooster\tсамый\t0.3\nnegator\tне\t-0.74\n"
 

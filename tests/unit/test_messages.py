@@ -7,8 +7,8 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from otklik.messages import MalformedMessage, NotifyMessage, RouteMessage, decode, encode
-from otklik.models import Author, FeedbackEnvelope, Notification, OrderRef, ProductRef
+from otklik.domain.messages import MalformedMessage, NotifyMessage, RouteMessage, decode, encode
+from otklik.domain.models import Author, FeedbackEnvelope, Notification, OrderRef, ProductRef
 from tests.conftest import EVENTS
 from tests.unit.samples import NOW, envelope
 

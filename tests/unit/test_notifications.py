@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from otklik.ids import notification_id
-from otklik.models import Ticket
-from otklik.notifications import sla_breached, ticket_opened
-from otklik.routing import RoutingPolicy, open_ticket, plan_ticket
+from otklik.domain.ids import notification_id
+from otklik.domain.models import Ticket
+from otklik.domain.notifications import sla_breached, ticket_opened
+from otklik.domain.routing import RoutingPolicy, open_ticket, plan_ticket
 from tests.unit.samples import NOW, RAW_EMAIL, RAW_PHONE, TEXT_WITH_CONTACTS, feedback_item
 
 LATER = NOW + timedelta(days=1, hours=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from otklik.pii import excerpt, mask_pii
+from otklik.domain.pii import excerpt, mask_pii
 
 
 @pytest.mark.parametrize(

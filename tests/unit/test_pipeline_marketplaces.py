@@ -9,24 +9,27 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from otklik.adapters.cursor_store import StoredCursor
-from otklik.errors import BadRequest, Conflict, NotFound, Unauthorized
-from otklik.ids import feedback_id
-from otklik.marketplaces.base import (
+from otklik.domain.errors import Conflict, InvalidRequest, NotFound
+from otklik.domain.ids import feedback_id
+from otklik.domain.marketplaces.models import (
     ApprovedReply,
     Connection,
     FetchJob,
+    MalformedItem,
     PermanentRejection,
     PollPage,
-    PublishedAnswer,
+    PublishedReply,
     PushResult,
+    StoredCursor,
     TransientError,
 )
-from otklik.messages import FetchMessage, RejectedReply
-from otklik.models import FeedbackEnvelope, FeedbackItem, ReplyState, StatusChange, Ticket, Tonality
-from otklik.pipeline.poll import poll_connection
-from otklik.pipeline.push import accept_push
-from otklik.pipeline.reply import ReplyRequest, approve_reply, publish_reply
+from otklik.domain.messages import FetchMessage, MalformedMessage, RejectedReply
+from otklik.domain.models import FeedbackEnvelope, FeedbackItem, ReplyState, StatusChange, Ticket, Tonality
+from otklik.usecases.fetch import fetch_notified
+from otklik.usecases.poll import poll_connection, poll_due_connections
+from otklik.usecases.push import accept_push
+from otklik.usecases.reply import ReplyRequest, approve_reply, publish_approved, publish_reply
+from tests.unit.marketplaces.platform_items import body, ozon_chat_message
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 WB = Connection(name="wb-main", marketplace="wildberries", credentials={"token": "/p/token"})
@@ -100,7 +103,7 @@ class ScriptedConnector:
             raise step
         return step
 
-    def publish(self, reply: ApprovedReply) -> PublishedAnswer:
+    def publish(self, reply: ApprovedReply) -> PublishedReply:
         raise AssertionError("not used")
 
 
@@ -155,70 +158,219 @@ def test_a_poll_reads_at_most_max_pages_a_stream() -> None:
 # ---------------------------------------------------------------- pushes
 
 
+@dataclass
+class Directory:
+    """The seller's connections, as the Connections port gives them."""
+
+    connections: dict[str, Connection]
+
+    def all(self) -> dict[str, Connection]:
+        return self.connections
+
+
+@dataclass
+class SecretStore:
+    values: dict[str, str]
+
+    def get(self, name: str) -> str:
+        return self.values[name]
+
+
+DIRECTORY = Directory({"ozon-main": OZON, "wb-main": WB})
+SECRETS = SecretStore({"/p/push": "url-token"})
+
+
 def _push(
-    connection_name: str = "ozon-main", check: Any = None, result: PushResult | None = None
+    connection_name: str = "ozon-main",
+    token: str = "url-token",
+    document: dict[str, Any] | None = None,
+    directory: Directory = DIRECTORY,
 ) -> tuple[PushResult, Queue, Queue]:
     ingest, fetch = Queue(), Queue()
-    job = FetchJob(connection="ozon-main", kind="review", ids={"feedback_id": "9"}, notified_at=NOW)
     outcome = accept_push(
         "ozon",
         connection_name,
-        "url-token",
+        token,
         "203.0.113.5",
-        b"{}",
+        body(document or ozon_chat_message()),
         NOW,
-        {"ozon-main": OZON, "wb-main": WB},
-        lambda connection: "expected-token",
-        check or (lambda *args: None),
-        lambda body, connection, now: (
-            result or PushResult(200, {"result": True}, [envelope("m1", "ozon", "ozon-main")], [job])
-        ),
+        directory,
+        SECRETS,
         ingest,
         fetch,
     )
     return outcome, ingest, fetch
 
 
-def test_a_push_queues_its_feedback_and_fetch_jobs_before_answering() -> None:
+def test_a_push_queues_its_feedback_before_answering_as_the_platform_wants() -> None:
     outcome, ingest, fetch = _push()
     assert (outcome.status, outcome.body) == (200, {"result": True})
-    assert [m.external_id for m in ingest.sent] == ["m1"]  # type: ignore[attr-defined]
+    assert [m.external_id for m in ingest.sent] == ["3000000000817031942"]  # type: ignore[attr-defined]
+    assert fetch.sent == []
+
+
+def test_a_yandex_market_notification_queues_a_fetch_job_not_feedback() -> None:
+    ym = Connection(
+        name="ym-main",
+        marketplace="yandex_market",
+        credentials={"api_key": "/p/ym"},
+        push_token_parameter="/p/push",
+        settings={"business_id": "777"},
+    )
+    ingest, fetch = Queue(), Queue()
+    notification = {"notificationType": "GOODS_FEEDBACK_CREATED", "businessId": 777, "feedbackId": 9}
+
+    outcome = accept_push(
+        "yandex_market",
+        "ym-main",
+        "url-token",
+        "",
+        body(notification),
+        NOW,
+        Directory({"ym-main": ym}),
+        SECRETS,
+        ingest,
+        fetch,
+    )
+
+    assert outcome.status == 200
+    assert ingest.sent == []
     assert fetch.sent == [
-        FetchMessage(connection="ozon-main", kind="review", ids={"feedback_id": "9"}, notified_at=NOW)
+        FetchMessage(connection="ym-main", kind="review", ids={"feedback_id": "9"}, notified_at=NOW)
     ]
 
 
-@pytest.mark.parametrize("name", ["nobody", "wb-main"])
-def test_a_push_for_an_unknown_connection_or_another_marketplace_is_404(name: str) -> None:
-    with pytest.raises(NotFound):
-        _push(name)
+@pytest.mark.parametrize(
+    "directory",
+    [
+        Directory({}),
+        Directory({"ozon-main": OZON.model_copy(update={"marketplace": "yandex_market"})}),
+        Directory({"ozon-main": OZON.model_copy(update={"enabled": False})}),
+        Directory({"ozon-main": OZON.model_copy(update={"push_token_parameter": None})}),
+    ],
+    ids=["unknown", "another-marketplace", "disabled", "takes-no-pushes"],
+)
+def test_a_push_to_a_connection_that_takes_none_is_404_and_reveals_nothing(directory: Directory) -> None:
+    with pytest.raises(NotFound) as refused:
+        _push(directory=directory)
+    assert "ozon-main" in refused.value.message  # the same words whichever of the four it was
 
 
-def test_a_push_that_fails_its_check_queues_nothing() -> None:
-    seen: list[tuple[Any, ...]] = []
+def test_a_push_with_the_wrong_url_token_queues_nothing() -> None:
+    with pytest.raises(NotFound, match="no such push endpoint"):
+        _push(token="guessed")
 
-    def refuse(*args: Any) -> None:
-        seen.append(args)
-        raise Unauthorized("wrong push token")
 
-    ingest, fetch = Queue(), Queue()
-    with pytest.raises(Unauthorized):
-        accept_push(
-            "ozon",
-            "ozon-main",
-            "url-token",
-            "203.0.113.5",
-            b"{}",
-            NOW,
-            {"ozon-main": OZON},
-            lambda connection: "expected-token",
-            refuse,
-            lambda *a: PushResult(200, {}),
-            ingest,
-            fetch,
-        )
-    assert seen == [("url-token", "expected-token", "203.0.113.5", ())]
+def test_a_push_the_platform_would_not_send_is_answered_in_its_own_words_and_queues_nothing() -> None:
+    outcome, ingest, fetch = _push(document={"message_type": "TYPE_NEW_MESSAGE"})
+    assert outcome.status == 400
+    assert outcome.body["error"]["code"] == "ERROR_PARAMETER_VALUE_MISSED"
     assert (ingest.sent, fetch.sent) == ([], [])
+
+
+# ---------------------------------------------------------------- polling due connections
+
+
+class Registry:
+    """Connectors by connection name; records which connections were asked for."""
+
+    def __init__(self, connectors: dict[str, Any]) -> None:
+        self._connectors = connectors
+        self.asked: list[str] = []
+
+    def connector(self, connection: Connection) -> Any:
+        self.asked.append(connection.name)
+        return self._connectors[connection.name]
+
+    def fetcher(self, connection: Connection) -> Any:
+        self.asked.append(connection.name)
+        return self._connectors[connection.name]
+
+
+@dataclass
+class PolledCursors(Cursors):
+    last: dict[str, datetime] = field(default_factory=dict)
+
+    def last_polled(self, connection: str) -> datetime | None:
+        return self.last.get(connection)
+
+
+def test_only_enabled_connections_whose_interval_has_passed_are_polled_unless_forced() -> None:
+    # Given three connections: due (last polled 6 min ago), not due (1 min ago) and disabled
+    due = WB
+    fresh = WB.model_copy(update={"name": "wb-fresh"})
+    off = WB.model_copy(update={"name": "wb-off", "enabled": False})
+    page = PollPage([envelope("a")], [], {"skip": 1}, more=False)
+    connectors = {
+        name: ScriptedConnector({"feedbacks": [page]}) for name in ("wb-main", "wb-fresh", "wb-off")
+    }
+    directory = Directory({c.name: c for c in (due, fresh, off)})
+    cursors = PolledCursors(
+        last={"wb-main": NOW - timedelta(minutes=6), "wb-fresh": NOW - timedelta(minutes=1)}
+    )
+    registry = Registry(connectors)
+
+    # When the schedule fires, and then when someone forces a poll
+    reports = poll_due_connections(NOW, directory, registry, cursors, Queue(), max_pages=5)
+    forced = Registry({name: ScriptedConnector({"feedbacks": [page]}) for name in connectors})
+    poll_due_connections(NOW, directory, forced, cursors, Queue(), max_pages=5, force=True)
+
+    # Then only the due one is read on schedule; forcing reads every enabled one, never the disabled
+    assert [r.connection for r in reports] == ["wb-main"]
+    assert registry.asked == ["wb-main"]
+    assert forced.asked == ["wb-main", "wb-fresh"]
+
+
+# ---------------------------------------------------------------- fetching notified ids
+
+
+class Fetching:
+    def __init__(self, outcome: list[FeedbackEnvelope] | Exception) -> None:
+        self.outcome = outcome
+        self.jobs: list[FetchJob] = []
+
+    def fetch(self, job: FetchJob, now: datetime) -> list[FeedbackEnvelope]:
+        self.jobs.append(job)
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+
+YM = Connection(
+    name="ym-main",
+    marketplace="yandex_market",
+    credentials={"api_key": "/p/ym"},
+    settings={"business_id": "7"},
+)
+FETCH = FetchMessage(connection="ym-main", kind="review", ids={"feedback_id": "9"}, notified_at=NOW)
+
+
+def test_notified_feedback_is_fetched_and_queued() -> None:
+    fetcher, queue = Fetching([envelope("9", "yandex_market", "ym-main")]), Queue()
+
+    count = fetch_notified(FETCH, NOW, Directory({"ym-main": YM}), Registry({"ym-main": fetcher}), queue)
+
+    assert count == 1
+    assert [m.external_id for m in queue.sent] == ["9"]  # type: ignore[attr-defined]
+    assert fetcher.jobs == [FetchJob("ym-main", "review", {"feedback_id": "9"}, NOW)]
+
+
+@pytest.mark.parametrize(
+    ("directory", "fetcher"),
+    [
+        (Directory({}), Fetching([])),
+        (Directory({"ym-main": WB.model_copy(update={"name": "ym-main"})}), Fetching([])),
+        (Directory({"ym-main": YM}), Fetching(MalformedItem("no createdAt"))),
+    ],
+    ids=["unknown-connection", "not-a-fetching-marketplace", "unmappable-answer"],
+)
+def test_a_fetch_that_cannot_succeed_is_malformed_so_it_waits_in_the_dlq(
+    directory: Directory, fetcher: Fetching
+) -> None:
+    queue = Queue()
+    with pytest.raises(MalformedMessage):
+        fetch_notified(FETCH, NOW, directory, Registry({"ym-main": fetcher}), queue)
+    assert queue.sent == []
 
 
 # ---------------------------------------------------------------- replies
@@ -313,9 +465,9 @@ def test_an_approved_reply_is_recorded_and_queued_with_what_publishing_needs() -
     ("store", "request_", "error"),
     [
         (Store(None, _item()), ReplyRequest(text="Да"), NotFound),
-        (Store(_ticket(), _item(source="custom")), ReplyRequest(text="Да"), BadRequest),
-        (Store(_ticket(), _item()), ReplyRequest(text="   "), BadRequest),
-        (Store(_ticket(), _item()), ReplyRequest(text="я" * 5001), BadRequest),
+        (Store(_ticket(), _item(source="custom")), ReplyRequest(text="Да"), InvalidRequest),
+        (Store(_ticket(), _item()), ReplyRequest(text="   "), InvalidRequest),
+        (Store(_ticket(), _item()), ReplyRequest(text="я" * 5001), InvalidRequest),
         (Store(_ticket(), _item(), accept=False), ReplyRequest(text="Да"), Conflict),
     ],
     ids=["no-ticket", "own-channel", "no-text-no-draft", "too-long", "another-reply-exists"],
@@ -332,13 +484,13 @@ def test_a_reply_that_cannot_be_approved_is_refused_and_nothing_is_queued(
 class PublishingConnector:
     streams = ()
 
-    def __init__(self, outcome: PublishedAnswer | Exception) -> None:
+    def __init__(self, outcome: PublishedReply | Exception) -> None:
         self.outcome = outcome
 
     def poll(self, stream: str, cursor: dict[str, Any], now: datetime) -> PollPage:
         raise AssertionError("not used")
 
-    def publish(self, reply: ApprovedReply) -> PublishedAnswer:
+    def publish(self, reply: ApprovedReply) -> PublishedReply:
         if isinstance(self.outcome, Exception):
             raise self.outcome
         return self.outcome
@@ -362,9 +514,9 @@ def _approved() -> ApprovedReply:
 def test_a_published_reply_is_recorded_on_its_ticket() -> None:
     store, dead = Store(_ticket(), _item()), Queue()
     outcome = publish_reply(
-        _approved(), PublishingConnector(PublishedAnswer("wildberries", "q-77", "Да, есть")), store, dead, NOW
+        _approved(), PublishingConnector(PublishedReply("wildberries", "q-77", "Да, есть")), store, dead, NOW
     )
-    assert outcome.answer is not None
+    assert outcome.published is not None
     assert store.published == [("rp_1", "Да, есть")]
     assert dead.sent == []
 
@@ -385,4 +537,26 @@ def test_a_transient_failure_raises_so_the_message_is_retried_and_records_nothin
     store, dead = Store(_ticket(), _item()), Queue()
     with pytest.raises(TransientError):
         publish_reply(_approved(), PublishingConnector(TransientError("HTTP 503")), store, dead, NOW)
+    assert (store.published, store.rejected, dead.sent) == ([], [], [])
+
+
+def test_an_approved_reply_is_published_through_the_connection_it_names() -> None:
+    store, dead = Store(_ticket(), _item()), Queue()
+    connector = PublishingConnector(PublishedReply("wildberries", "q-77", "Да, есть"))
+
+    outcome = publish_approved(_approved(), NOW, DIRECTORY, Registry({"wb-main": connector}), store, dead)
+
+    assert outcome.published is not None
+    assert store.published == [("rp_1", "Да, есть")]
+
+
+@pytest.mark.parametrize(
+    "directory",
+    [Directory({}), Directory({"wb-main": OZON.model_copy(update={"name": "wb-main"})})],
+    ids=["no-such-connection", "another-marketplace"],
+)
+def test_a_reply_for_a_connection_that_is_gone_is_malformed_and_records_nothing(directory: Directory) -> None:
+    store, dead = Store(_ticket(), _item()), Queue()
+    with pytest.raises(MalformedMessage):
+        publish_approved(_approved(), NOW, directory, Registry({}), store, dead)
     assert (store.published, store.rejected, dead.sent) == ([], [], [])

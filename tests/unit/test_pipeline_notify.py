@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from otklik.adapters.slack import TransientDeliveryError
-from otklik.models import ChannelResult, Notification
-from otklik.pipeline.notify import deliver_notification
+from otklik.domain.models import ChannelResult, Notification
+from otklik.usecases.notify import deliver_notification
 from tests.unit.fakes import InMemoryOutbox, RecordingChannel, UnreachableChannel
 from tests.unit.samples import NOW
 

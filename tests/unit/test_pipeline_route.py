@@ -6,15 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from otklik.errors import FeedbackMissing
-from otklik.ids import notification_id, ticket_id
-from otklik.messages import NotifyMessage
-from otklik.pipeline.route import route_feedback
-from otklik.routing import RoutingPolicy
+from otklik.domain.config import DEFAULT_CONFIG, parse_config
+from otklik.domain.errors import FeedbackMissing
+from otklik.domain.ids import notification_id, ticket_id
+from otklik.domain.messages import NotifyMessage
+from otklik.usecases.route import route_feedback
 from tests.unit.fakes import InMemoryFeedback, InMemoryTickets, RecordingQueue
 from tests.unit.samples import NOW, feedback_item
 
-POLICY = RoutingPolicy()
+CONFIG = DEFAULT_CONFIG
 ONE_STAR = feedback_item(rating=1, label="negative", compound=-1.0)
 FIVE_STARS = feedback_item(rating=5, label="positive", compound=1.0, external_id="site-555")
 
@@ -23,7 +23,7 @@ def test_feedback_that_is_not_stored_raises_so_the_message_is_retried() -> None:
     tickets, queue = InMemoryTickets(), RecordingQueue()
 
     with pytest.raises(FeedbackMissing, match="fb_missing"):
-        route_feedback("fb_missing", NOW, POLICY, InMemoryFeedback(), tickets, queue)
+        route_feedback("fb_missing", NOW, CONFIG, InMemoryFeedback(), tickets, queue)
 
     assert tickets.tickets == {}
     assert queue.sent == []
@@ -32,7 +32,7 @@ def test_feedback_that_is_not_stored_raises_so_the_message_is_retried() -> None:
 def test_positive_feedback_opens_no_ticket_and_notifies_nobody() -> None:
     tickets, queue = InMemoryTickets(), RecordingQueue()
 
-    routed = route_feedback(FIVE_STARS.id, NOW, POLICY, InMemoryFeedback(FIVE_STARS), tickets, queue)
+    routed = route_feedback(FIVE_STARS.id, NOW, CONFIG, InMemoryFeedback(FIVE_STARS), tickets, queue)
 
     assert routed.ticket is None
     assert routed.created is False
@@ -43,7 +43,7 @@ def test_positive_feedback_opens_no_ticket_and_notifies_nobody() -> None:
 def test_a_one_star_review_opens_a_ticket_and_asks_for_one_notification() -> None:
     tickets, queue = InMemoryTickets(), RecordingQueue()
 
-    routed = route_feedback(ONE_STAR.id, NOW, POLICY, InMemoryFeedback(ONE_STAR), tickets, queue)
+    routed = route_feedback(ONE_STAR.id, NOW, CONFIG, InMemoryFeedback(ONE_STAR), tickets, queue)
 
     assert routed.created is True
     assert routed.ticket is not None
@@ -59,10 +59,10 @@ def test_a_redelivery_keeps_the_stored_ticket_and_resends_the_same_notification_
     # Given the feedback was routed once already
     tickets, queue = InMemoryTickets(), RecordingQueue()
     feedback = InMemoryFeedback(ONE_STAR)
-    first = route_feedback(ONE_STAR.id, NOW, POLICY, feedback, tickets, queue)
+    first = route_feedback(ONE_STAR.id, NOW, CONFIG, feedback, tickets, queue)
 
     # When its route message is delivered again later
-    again = route_feedback(ONE_STAR.id, NOW + timedelta(minutes=7), POLICY, feedback, tickets, queue)
+    again = route_feedback(ONE_STAR.id, NOW + timedelta(minutes=7), CONFIG, feedback, tickets, queue)
 
     # Then no second ticket is opened, the stored one is answered, and the same notification is asked for
     assert again.created is False
@@ -73,3 +73,33 @@ def test_a_redelivery_keeps_the_stored_ticket_and_resends_the_same_notification_
     ids = [m.notification.id for m in queue.sent if isinstance(m, NotifyMessage)]
     assert len(ids) == 2
     assert ids[0] == ids[1]
+
+
+def test_the_configuration_document_decides_team_deadline_and_what_the_notification_says() -> None:
+    # Given a seller's document: another team, a four-hour deadline and their own notification title
+    config = parse_config(
+        """
+teams: [{name: quality}]
+routing:
+  team: quality
+  sla: {first_response_hours: 4, question_response_hours: 2}
+notifications:
+  templates:
+    ticket_opened:
+      title: "Срочно: {{ ticket.team }} / {{ ticket.priority }}"
+      text: "{{ kind }} до {{ due }}"
+"""
+    )
+    tickets, queue = InMemoryTickets(), RecordingQueue()
+
+    # When a one-star review is routed under it
+    routed = route_feedback(ONE_STAR.id, NOW, config, InMemoryFeedback(ONE_STAR), tickets, queue)
+
+    # Then the ticket and its notification follow the document, not code
+    assert routed.ticket is not None
+    assert routed.ticket.team == "quality"
+    assert routed.ticket.first_response_due_at == ONE_STAR.received_at + timedelta(hours=4)
+    (message,) = queue.sent
+    assert isinstance(message, NotifyMessage)
+    assert message.notification.title == "Срочно: quality / high"
+    assert message.notification.text.startswith("отзыв до ")

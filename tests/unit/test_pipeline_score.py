@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from otklik.messages import RouteMessage
-from otklik.models import FeedbackItem
-from otklik.pipeline.score import score_feedback
+from otklik.domain.messages import RouteMessage
+from otklik.domain.models import FeedbackItem
+from otklik.usecases.score import score_feedback
 from tests.unit.fakes import InMemoryFeedback, RecordingQueue
 from tests.unit.samples import RAW_EMAIL, TEXT_WITH_CONTACTS, envelope
 

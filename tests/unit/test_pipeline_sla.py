@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from otklik.ids import notification_id
-from otklik.messages import NotifyMessage
-from otklik.models import Ticket
-from otklik.pipeline.sla import sweep_first_responses
-from otklik.routing import RoutingPolicy, open_ticket, plan_ticket
+from otklik.domain.config import DEFAULT_CONFIG
+from otklik.domain.ids import notification_id
+from otklik.domain.messages import NotifyMessage
+from otklik.domain.models import Ticket
+from otklik.domain.routing import RoutingPolicy, open_ticket, plan_ticket
+from otklik.usecases.sla import sweep_first_responses
 from tests.unit.fakes import InMemoryTickets, Journal, RecordingQueue
 from tests.unit.samples import NOW, feedback_item
 
@@ -28,7 +29,7 @@ BEFORE_DEADLINE = OVERDUE.first_response_due_at - timedelta(minutes=1)
 def test_an_overdue_open_ticket_is_notified_and_marked_breached() -> None:
     tickets, queue = InMemoryTickets(OVERDUE), RecordingQueue()
 
-    breached = sweep_first_responses(AFTER_DEADLINE, tickets, queue)
+    breached = sweep_first_responses(AFTER_DEADLINE, DEFAULT_CONFIG, tickets, queue)
 
     assert breached == [OVERDUE.id]
     assert tickets.tickets[OVERDUE.id].sla_breached is True
@@ -42,7 +43,7 @@ def test_the_notification_is_queued_before_the_breach_is_recorded() -> None:
     journal: Journal = []
     tickets, queue = InMemoryTickets(OVERDUE, journal=journal), RecordingQueue(journal)
 
-    sweep_first_responses(AFTER_DEADLINE, tickets, queue)
+    sweep_first_responses(AFTER_DEADLINE, DEFAULT_CONFIG, tickets, queue)
 
     assert journal == [("send", "NotifyMessage"), ("mark", OVERDUE.id)]
 
@@ -50,7 +51,7 @@ def test_the_notification_is_queued_before_the_breach_is_recorded() -> None:
 def test_a_ticket_not_yet_due_is_left_alone() -> None:
     tickets, queue = InMemoryTickets(OVERDUE), RecordingQueue()
 
-    breached = sweep_first_responses(BEFORE_DEADLINE, tickets, queue)
+    breached = sweep_first_responses(BEFORE_DEADLINE, DEFAULT_CONFIG, tickets, queue)
 
     assert breached == []
     assert queue.sent == []
@@ -61,7 +62,7 @@ def test_a_resolved_ticket_past_its_deadline_is_skipped() -> None:
     resolved = ticket_for("site-2").model_copy(update={"status": "resolved"})
     tickets, queue = InMemoryTickets(resolved, OVERDUE), RecordingQueue()
 
-    breached = sweep_first_responses(AFTER_DEADLINE, tickets, queue)
+    breached = sweep_first_responses(AFTER_DEADLINE, DEFAULT_CONFIG, tickets, queue)
 
     assert breached == [OVERDUE.id]
     assert [m.notification.ticket_id for m in queue.sent if isinstance(m, NotifyMessage)] == [OVERDUE.id]
@@ -75,7 +76,7 @@ def test_a_due_ticket_that_has_vanished_is_skipped() -> None:
 
     tickets, queue = StaleIndex(OVERDUE), RecordingQueue()
 
-    breached = sweep_first_responses(AFTER_DEADLINE, tickets, queue)
+    breached = sweep_first_responses(AFTER_DEADLINE, DEFAULT_CONFIG, tickets, queue)
 
     assert breached == [OVERDUE.id]
     assert len(queue.sent) == 1
@@ -89,7 +90,7 @@ def test_a_ticket_marked_by_a_concurrent_sweep_is_not_reported_twice() -> None:
 
     tickets, queue = RacingStore(OVERDUE), RecordingQueue()
 
-    breached = sweep_first_responses(AFTER_DEADLINE, tickets, queue)
+    breached = sweep_first_responses(AFTER_DEADLINE, DEFAULT_CONFIG, tickets, queue)
 
     # Then it is not reported again, and the re-sent notification carries the same id (delivered once)
     assert breached == []

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from otklik.ids import ticket_id
-from otklik.models import FeedbackKind, TonalityLabel
-from otklik.routing import RoutingPolicy, SlaPolicy, open_ticket, plan_ticket
+from otklik.domain.ids import ticket_id
+from otklik.domain.models import FeedbackKind, TonalityLabel
+from otklik.domain.routing import RoutingPolicy, SlaPolicy, open_ticket, plan_ticket
 from tests.unit.samples import NOW, RAW_EMAIL, RAW_PHONE, RECEIVED_AT, TEXT_WITH_CONTACTS, feedback_item
 
 POLICY = RoutingPolicy()

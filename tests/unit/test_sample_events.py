@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from otklik.marketplaces.base import ApprovedReply, Connection
-from otklik.marketplaces.ozon import handle_ozon_push
-from otklik.marketplaces.yandex_market import handle_yandex_notification
-from otklik.messages import FetchMessage, IngestMessage, NotifyMessage, RouteMessage, decode
+from otklik.domain.marketplaces.models import ApprovedReply, Connection
+from otklik.domain.marketplaces.ozon import parse_push as handle_ozon_push
+from otklik.domain.marketplaces.yandex_market import parse_notification as handle_yandex_notification
+from otklik.domain.messages import FetchMessage, IngestMessage, NotifyMessage, RouteMessage, decode
 from tests.conftest import EVENTS
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from otklik.signature import SignatureError, compute_signature, sign, verify
+from otklik.domain.signature import SignatureError, compute_signature, sign, verify
 
 SECRET = "local-dev-secret"
 BODY = '{"id": "site-10234", "kind": "review", "text": "Порвалось"}'.encode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from otklik.tonality import score
+from otklik.domain.tonality import score
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,11 @@ from importlib import resources
 
 import pytest
 
-from otklik.tonality import label_for, score
-from otklik.tonality.lexicon_table import GENERATED_TABLE
+from otklik.domain.tonality import label_for, score
+from otklik.domain.tonality.lexicon_table import GENERATED_TABLE
 
 needs_shipped_lexicon = pytest.mark.skipif(
-    not resources.files("otklik.tonality.lexicon").joinpath(GENERATED_TABLE).is_file(),
+    not resources.files("otklik.domain.tonality.lexicon").joinpath(GENERATED_TABLE).is_file(),
     reason="the shipped Russian lexicon tonality/lexicon/ru_lexicon.tsv is not built yet (`make lexicon`)",
 )
 

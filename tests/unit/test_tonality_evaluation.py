@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from otklik.cli import main
-from otklik.tonality import scoring, with_overrides
-from otklik.tonality.evaluation import evaluate, feedback_text, run_evaluation
-from otklik.tonality.lexicon_table import Lexicon
-from otklik.tonality.overrides import NO_OVERRIDES, Overrides
-from otklik.tonality.russian import RussianEngine
+from otklik.domain.tonality import scoring, with_overrides
+from otklik.domain.tonality.evaluation import evaluate, feedback_text, run_evaluation
+from otklik.domain.tonality.lexicon_table import Lexicon
+from otklik.domain.tonality.overrides import NO_OVERRIDES, Overrides
+from otklik.domain.tonality.russian import RussianEngine
+from otklik.entrypoints.cli import main
 from tests.unit.tonality_fixtures import ENGLISH_VALENCE, build_fixture_lexicon
 
 # gold:      positive x3,                 negative x2,        neutral x2
@@ -84,10 +84,15 @@ def test_run_evaluation_labels_each_row_and_compares_with_its_gold_label() -> No
         {"text": "c", "label": "neutral"},
     ]
 
-    result = run_evaluation(rows, lambda row: "positive" if row["text"] == "a" else "negative")
+    ticks = iter([10.0, 11.5])  # the clock reads 10 s before labelling and 11.5 s after
+
+    result = run_evaluation(
+        rows, lambda row: "positive" if row["text"] == "a" else "negative", ticks.__next__
+    )
 
     assert result.accuracy == pytest.approx(2 / 3)
     assert result.confusion["neutral"]["negative"] == 1
+    assert result.texts_per_second == pytest.approx(3 / 1.5)
 
 
 # --- what is scored

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
-from otklik.settings import ScoreSettings, load_settings
-from otklik.tonality import with_overrides
-from otklik.tonality.lexicon_table import Lexicon
-from otklik.tonality.overrides import NO_OVERRIDES, OverrideError, load_overrides, parse_overrides
-from otklik.tonality.russian import RussianEngine
+from otklik.domain.config import ConfigInvalid, parse_config
+from otklik.domain.tonality import with_overrides
+from otklik.domain.tonality.lexicon_table import Lexicon
+from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, parse_overrides
+from otklik.domain.tonality.russian import RussianEngine
+from otklik.entrypoints.cli import load_overrides
 from tests.unit.tonality_fixtures import build_fixture_lexicon
 
 LEMMAS = {"удобный": 1.7, "хороший": 1.9, "запах": -0.6, "брак": -2.4}
@@ -191,44 +191,23 @@ def test_a_phrase_override_of_words_the_lexicon_does_not_know_matches(lexicon: L
     assert compound(lexicon, "Не тянет", {"не тянет": -1.8}) < 0
 
 
-# --- settings of the scoring function
+# --- overrides in the configuration document
 
 
-@pytest.fixture
-def score_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    monkeypatch.setenv("OTKLIK_FEEDBACK_TABLE", "feedback")
-    monkeypatch.setenv("OTKLIK_ROUTE_QUEUE_URL", "https://sqs.local/route")
-    monkeypatch.delenv("OTKLIK_TONALITY_OVERRIDES", raising=False)
-    monkeypatch.delenv("OTKLIK_TONALITY_OVERRIDES_FILE", raising=False)
-    return monkeypatch
+def test_the_configuration_document_carries_valid_overrides() -> None:
+    config = parse_config('tonality:\n  overrides: {"имба": 3.0, "мыльн*": -1}\n')
+
+    overrides = config.tonality.parsed()
+
+    assert overrides.words == (("имба", 3.0),)
+    assert overrides.prefixes == (("мыльн", -1.0),)
 
 
-def test_score_settings_carry_valid_overrides(score_environment: pytest.MonkeyPatch) -> None:
-    score_environment.setenv("OTKLIK_TONALITY_OVERRIDES", '{"имба": 3.0, "мыльн*": -1}')
+def test_bad_overrides_in_the_document_are_refused_with_their_path() -> None:
+    with pytest.raises(ConfigInvalid) as raised:
+        parse_config('tonality:\n  overrides: {"имба": 9, "пушка": "да"}\n')
 
-    settings = load_settings(ScoreSettings)
-
-    assert settings.overrides.words == (("имба", 3.0),)
-    assert settings.overrides.prefixes == (("мыльн", -1.0),)
-
-
-def test_score_settings_with_bad_overrides_fail_at_start(score_environment: pytest.MonkeyPatch) -> None:
-    score_environment.setenv("OTKLIK_TONALITY_OVERRIDES", '{"имба": 9, "пушка": "да"}')
-
-    with pytest.raises(ValidationError) as raised:
-        load_settings(ScoreSettings)
-
-    message = str(raised.value)
-    assert "parameter: bad tonality overrides" in message
-    assert '"имба": the valence 9 is outside -4..4' in message
-    assert '"пушка": the valence must be a number' in message
-
-
-def test_score_settings_with_a_missing_overrides_file_fail_at_start(
-    score_environment: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    missing = tmp_path / "absent.json"
-    score_environment.setenv("OTKLIK_TONALITY_OVERRIDES_FILE", str(missing))
-
-    with pytest.raises(ValidationError, match=r"absent\.json"):
-        load_settings(ScoreSettings)
+    (problem,) = raised.value.problems
+    assert problem.startswith("tonality.overrides: ")
+    assert '"имба": the valence 9 is outside -4..4' in problem
+    assert '"пушка": the valence must be a number' in problem

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from otklik.tonality.russian import Contribution, RussianEngine, RussianScore
+from otklik.domain.tonality.russian import Contribution, RussianEngine, RussianScore
 from tests.unit.tonality_fixtures import ENGLISH_VALENCE, build_fixture_lexicon
 
 LEMMAS = {

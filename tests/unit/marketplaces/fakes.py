@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from otklik.adapters.http import HttpError, HttpResponse, QueryValue
-from otklik.marketplaces.base import ApprovedReply, Connection
-from otklik.models import FeedbackKind
+from otklik.domain.marketplaces.models import ApprovedReply, Connection
+from otklik.domain.models import FeedbackKind
 
 NOW = datetime(2026, 11, 22, 7, 0, 0, tzinfo=UTC)
 

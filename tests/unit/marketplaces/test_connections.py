@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from otklik.marketplaces.connections import ConnectionsInvalid, due, parse_connections
+from otklik.domain.marketplaces.connections import ConnectionsInvalid, due, parse_connections
 from tests.unit.marketplaces.fakes import connection
 
 WB: dict[str, Any] = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from otklik.errors import NotFound, Unauthorized
-from otklik.marketplaces.push_auth import check_push
+from otklik.domain.errors import NotAuthenticated, NotFound
+from otklik.domain.marketplaces.push_auth import check_push
 
 SECRET = "s3cr3t-push-token-8d1f"
 YANDEX = ("5.45.207.0/25", "141.8.142.0/25", "5.255.253.0/25")
@@ -36,5 +36,5 @@ def test_a_connection_with_an_empty_secret_accepts_nobody() -> None:
 
 @pytest.mark.parametrize("source", ["203.0.113.7", "5.45.207.200", "2001:db8::1", "not-an-ip"])
 def test_the_right_token_from_outside_the_allowed_ranges_is_unauthorized(source: str) -> None:
-    with pytest.raises(Unauthorized):
+    with pytest.raises(NotAuthenticated):
         check_push(SECRET, SECRET, source, YANDEX)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from otklik.marketplaces.ratelimit import TokenBucket
+from otklik.adapters.marketplaces.ratelimit import TokenBucket
 from tests.unit.marketplaces.fakes import FakeClock
 
 

@@ -1,16 +1,14 @@
-"""Wildberries: unanswered reviews and questions become envelopes, the cursor resumes, replies go out."""
+"""Wildberries HTTP client: what it asks for, how the cursor travels on the wire, how replies go out."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from otklik.ids import feedback_id
-from otklik.marketplaces.base import PermanentRejection, TransientError
-from otklik.marketplaces.wildberries import WildberriesConnector
-from otklik.models import Author, ProductRef
+from otklik.adapters.marketplaces.wildberries import WildberriesConnector
+from otklik.domain.ids import feedback_id
+from otklik.domain.marketplaces.models import PermanentRejection, TransientError
 from tests.unit.marketplaces.fakes import (
     NOW,
     CountingLimiter,
@@ -21,61 +19,10 @@ from tests.unit.marketplaces.fakes import (
     no_content,
     ok,
 )
+from tests.unit.marketplaces.platform_items import wildberries_question, wildberries_review
 
 BASE = "http://127.0.0.1:9101"
 TOKEN = "wb-token-abc"
-
-
-def review(
-    feedback: str = "YX52RZEBhH9mrcYdEJuD", created: str = "2026-11-21T10:20:48+03:00", **fields: Any
-) -> dict:
-    item: dict[str, Any] = {
-        "id": feedback,
-        "text": "Ткань тонкая, после первой стирки села на размер",
-        "pros": "Красивый цвет",
-        "cons": "Маломерит",
-        "productValuation": 2,
-        "createdDate": created,
-        "answer": None,
-        "state": "none",
-        "productDetails": {
-            "imtId": 123456789,
-            "nmId": 987654321,
-            "productName": "Футболка-поло мужская",
-            "supplierArticle": "DP02/черный",
-            "supplierName": "ГП Реклама и услуги",
-            "brandName": "Бест Трикотаж",
-            "size": "48",
-        },
-        "photoLinks": [
-            {
-                "fullSize": "https://feedback04.wbbasket.ru/vol1333/part133337/1/photos/fs.jpg",
-                "miniSize": "https://feedback04.wbbasket.ru/vol1333/part133337/1/photos/ms.jpg",
-            }
-        ],
-        "userName": "Николай",
-        "wasViewed": False,
-    }
-    item.update(fields)
-    return item
-
-
-def question(ident: str = "2ncBtX4B9I0UHoornoqG", created: str = "2026-11-21T11:18:08.769513469Z") -> dict:
-    return {
-        "id": ident,
-        "text": "Подскажите, какой рост у модели на фото?",
-        "createdDate": created,
-        "state": "suppliersPortalSynch",
-        "answer": None,
-        "productDetails": {
-            "imtId": 11157265,
-            "nmId": 14917842,
-            "productName": "Платье летнее",
-            "brandName": "Х",
-        },
-        "wasViewed": False,
-        "isWarned": False,
-    }
 
 
 def page(stream: str, *items: dict) -> dict:
@@ -91,25 +38,6 @@ def connector(http: FakeTransport, limiter: CountingLimiter | None = None, page_
     return WildberriesConnector(
         http, BASE, TOKEN, connection("wildberries", "shop-wb"), limiter or CountingLimiter(), page_size
     )
-
-
-def test_an_unanswered_review_is_mapped_with_its_text_stars_product_author_and_photos() -> None:
-    http = FakeTransport(ok(page("feedbacks", review())))
-
-    result = connector(http).poll("feedbacks", {}, NOW)
-
-    (envelope,) = result.envelopes
-    assert envelope.feedback_id == feedback_id("wildberries", "shop-wb", "review", "YX52RZEBhH9mrcYdEJuD")
-    assert (envelope.source, envelope.account, envelope.kind) == ("wildberries", "shop-wb", "review")
-    assert envelope.text == "Ткань тонкая, после первой стирки села на размер"
-    assert (envelope.pros, envelope.cons, envelope.rating) == ("Красивый цвет", "Маломерит", 2)
-    assert envelope.product == ProductRef(id="987654321", name="Футболка-поло мужская", sku="DP02/черный")
-    assert envelope.author == Author(name="Николай")
-    assert envelope.photos == ("https://feedback04.wbbasket.ru/vol1333/part133337/1/photos/fs.jpg",)
-    assert envelope.answered is False
-    assert envelope.created_at == datetime(2026, 11, 21, 7, 20, 48, tzinfo=UTC)
-    assert envelope.received_at == NOW
-    assert result.malformed == []
 
 
 def test_the_first_poll_asks_for_everything_unanswered_oldest_first_with_the_token() -> None:
@@ -131,12 +59,12 @@ def test_the_cursor_resumes_at_the_newest_second_read_skipping_only_what_was_rea
         ok(
             page(
                 "feedbacks",
-                review("a1", "2026-11-21T10:00:00Z"),
-                review("a2", "2026-11-21T10:00:05.100Z"),
-                review("a3", "2026-11-21T10:00:05.900Z"),
+                wildberries_review("a1", "2026-11-21T10:00:00Z"),
+                wildberries_review("a2", "2026-11-21T10:00:05.100Z"),
+                wildberries_review("a3", "2026-11-21T10:00:05.900Z"),
             )
         ),
-        ok(page("feedbacks", review("a4", "2026-11-21T10:00:07Z"))),
+        ok(page("feedbacks", wildberries_review("a4", "2026-11-21T10:00:07Z"))),
     )
     wb = connector(http, page_size=3)
 
@@ -153,18 +81,6 @@ def test_the_cursor_resumes_at_the_newest_second_read_skipping_only_what_was_rea
     assert second.more is False
 
 
-def test_a_page_entirely_in_the_boundary_second_adds_to_the_skip_instead_of_looping() -> None:
-    boundary = int(datetime(2026, 11, 21, 10, 0, 5, tzinfo=UTC).timestamp())
-    http = FakeTransport(
-        ok(page("feedbacks", review("b3", "2026-11-21T10:00:05.3Z"), review("b4", "2026-11-21T10:00:05.4Z")))
-    )
-
-    result = connector(http, page_size=2).poll("feedbacks", {"date_from": boundary, "skip": 2}, NOW)
-
-    assert result.cursor == {"date_from": boundary, "skip": 4}
-    assert result.more is True
-
-
 def test_an_empty_page_leaves_the_cursor_where_it_was() -> None:
     http = FakeTransport(
         ok({"data": {"countUnanswered": 0, "countArchive": 5, "feedbacks": None}, "error": False})
@@ -176,43 +92,8 @@ def test_an_empty_page_leaves_the_cursor_where_it_was() -> None:
     assert (result.envelopes, result.more) == ([], False)
 
 
-def test_a_review_seen_by_two_polls_gets_the_same_feedback_id() -> None:
-    http = FakeTransport(ok(page("feedbacks", review("same-1"))), ok(page("feedbacks", review("same-1"))))
-    wb = connector(http)
-
-    first = wb.poll("feedbacks", {}, NOW)
-    again = wb.poll("feedbacks", {}, NOW)
-
-    assert first.envelopes[0].feedback_id == again.envelopes[0].feedback_id
-
-
-def test_an_item_that_cannot_be_mapped_is_reported_and_the_rest_of_the_page_goes_on() -> None:
-    http = FakeTransport(
-        ok(
-            page(
-                "feedbacks",
-                review("good-1", "2026-11-21T10:00:00Z"),
-                review("bad-stars", "2026-11-21T10:00:01Z", productValuation=7),
-                {"text": "без id", "createdDate": "2026-11-21T10:00:02Z"},
-                review("bad-date", "вчера"),
-                review("good-2", "2026-11-21T10:00:03Z"),
-            )
-        )
-    )
-
-    result = connector(http).poll("feedbacks", {}, NOW)
-
-    assert [e.external_id for e in result.envelopes] == ["good-1", "good-2"]
-    labels = [label for label, _ in result.malformed]
-    assert labels == ["bad-stars", "position 2", "bad-date"]
-    reasons = dict(result.malformed)
-    assert "productValuation" in reasons["bad-stars"]
-    assert "createdDate" in reasons["bad-date"]
-    assert result.cursor["date_from"] == int(datetime(2026, 11, 21, 10, 0, 3, tzinfo=UTC).timestamp())
-
-
-def test_a_question_is_mapped_from_the_questions_stream() -> None:
-    http = FakeTransport(ok(page("questions", question())))
+def test_the_questions_stream_is_read_from_the_questions_list() -> None:
+    http = FakeTransport(ok(page("questions", wildberries_question())))
 
     result = connector(http).poll("questions", {}, NOW)
 
@@ -220,9 +101,6 @@ def test_a_question_is_mapped_from_the_questions_stream() -> None:
     assert http.sent[0].path == "/api/v1/questions"
     assert envelope.kind == "question"
     assert envelope.feedback_id == feedback_id("wildberries", "shop-wb", "question", "2ncBtX4B9I0UHoornoqG")
-    assert envelope.text == "Подскажите, какой рост у модели на фото?"
-    assert envelope.product == ProductRef(id="14917842", name="Платье летнее")
-    assert envelope.rating is None
 
 
 @pytest.mark.parametrize("status", [429, 500, 503, 0])

@@ -1,42 +1,22 @@
-"""Yandex Market: reviews needing a reaction page by token, notifications queue fetch jobs, replies go out."""
+"""Yandex Market HTTP client: windows page by token on the wire, notified ids are fetched, replies go out."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from otklik import __version__
-from otklik.ids import feedback_id
-from otklik.marketplaces.base import FetchJob, MalformedItem, PermanentRejection, TransientError
-from otklik.marketplaces.yandex_market import YandexMarketConnector, handle_yandex_notification
-from otklik.models import Author, FeedbackKind, OrderRef, ProductRef
+from otklik.adapters.marketplaces.yandex_market import YandexMarketConnector
+from otklik.domain.ids import feedback_id
+from otklik.domain.marketplaces.models import FetchJob, MalformedItem, PermanentRejection, TransientError
+from otklik.domain.models import FeedbackKind
 from tests.unit.marketplaces.fakes import NOW, FakeTransport, approved, connection, failed, ok
+from tests.unit.marketplaces.platform_items import yandex_market_review
 
 BASE = "http://127.0.0.1:9103"
 SHOP = connection("yandex_market", "shop-ym", {"business_id": "7654321"})
 FEEDBACKS = "/v2/businesses/7654321/goods-feedback"
-
-
-def feedback(ident: int = 88001, created: str = "2026-11-20T14:30:30+03:00", **fields: Any) -> dict:
-    item: dict[str, Any] = {
-        "feedbackId": ident,
-        "createdAt": created,
-        "needReaction": True,
-        "identifiers": {"orderId": 51234567, "offerId": "kettle-steel-1.7"},
-        "author": "Ирина К.",
-        "description": {
-            "advantages": "Быстро кипятит",
-            "disadvantages": "Ручка нагревается",
-            "comment": "В целом неплохо, но за такую цену ожидала большего",
-        },
-        "media": {"photos": ["https://avatars.mds.yandex.net/get-market-ugc/1/orig"], "videos": []},
-        "statistics": {"rating": 3, "commentsCount": 0, "recommended": False},
-    }
-    item.update(fields)
-    return item
 
 
 def page(*items: dict, token: str | None = None) -> dict:
@@ -48,31 +28,6 @@ def page(*items: dict, token: str | None = None) -> dict:
 
 def connector(http: FakeTransport) -> YandexMarketConnector:
     return YandexMarketConnector(http, BASE, "ACMA:ym-api-key", SHOP)
-
-
-def test_a_review_is_mapped_with_pros_cons_comment_rating_order_product_author_and_photos() -> None:
-    http = FakeTransport(ok(page(feedback())))
-
-    result = connector(http).poll("goods_feedback", {}, NOW)
-
-    (envelope,) = result.envelopes
-    assert envelope.feedback_id == feedback_id("yandex_market", "shop-ym", "review", "88001")
-    assert envelope.text == "В целом неплохо, но за такую цену ожидала большего"
-    assert (envelope.pros, envelope.cons, envelope.rating) == ("Быстро кипятит", "Ручка нагревается", 3)
-    assert envelope.order == OrderRef(id="51234567")
-    assert envelope.product == ProductRef(id="kettle-steel-1.7", sku="kettle-steel-1.7")
-    assert envelope.author == Author(name="Ирина К.")
-    assert envelope.photos == ("https://avatars.mds.yandex.net/get-market-ugc/1/orig",)
-    assert envelope.answered is False
-    assert envelope.created_at == datetime(2026, 11, 20, 11, 30, 30, tzinfo=UTC)
-
-
-def test_an_older_answer_with_a_model_id_still_names_the_product() -> None:
-    http = FakeTransport(ok(page(feedback(identifiers={"orderId": 1, "modelId": 1713074440}))))
-
-    (envelope,) = connector(http).poll("goods_feedback", {}, NOW).envelopes
-
-    assert envelope.product == ProductRef(id="1713074440")
 
 
 def test_the_first_poll_asks_for_reviews_needing_a_reaction_with_the_api_key() -> None:
@@ -89,8 +44,8 @@ def test_the_first_poll_asks_for_reviews_needing_a_reaction_with_the_api_key() -
 
 def test_pages_follow_the_token_then_the_next_window_starts_at_the_newest_review_less_the_overlap() -> None:
     http = FakeTransport(
-        ok(page(feedback(1, "2026-11-20T10:00:00Z"), token="page-2")),
-        ok(page(feedback(2, "2026-11-21T09:00:00Z"))),
+        ok(page(yandex_market_review(1, "2026-11-20T10:00:00Z"), token="page-2")),
+        ok(page(yandex_market_review(2, "2026-11-21T09:00:00Z"))),
         ok(page()),
     )
     ym = connector(http)
@@ -119,18 +74,15 @@ def test_the_window_never_reaches_further_back_than_the_six_months_the_api_allow
     assert http.sent[0].json_body["dateTimeFrom"] == (NOW - timedelta(days=180)).isoformat()
 
 
-def test_a_review_seen_in_two_windows_keeps_its_feedback_id_and_a_broken_one_is_reported() -> None:
-    http = FakeTransport(
-        ok(page(feedback(5), feedback(6, statistics={"rating": 0, "commentsCount": 0}), {"createdAt": "x"})),
-        ok(page(feedback(5))),
-    )
+def test_a_review_re_read_in_the_next_windows_overlap_keeps_its_feedback_id() -> None:
+    http = FakeTransport(ok(page(yandex_market_review(5))), ok(page(yandex_market_review(5))))
     ym = connector(http)
 
     first = ym.poll("goods_feedback", {}, NOW)
     again = ym.poll("goods_feedback", first.cursor, NOW)
 
+    assert "dateTimeFrom" in http.sent[1].json_body
     assert first.envelopes[0].feedback_id == again.envelopes[0].feedback_id
-    assert [label for label, _ in first.malformed] == ["6", "position 2"]
 
 
 def test_enhance_your_calm_is_transient_after_the_clients_backoff() -> None:
@@ -155,7 +107,7 @@ def job(kind: FeedbackKind, **ids: str) -> FetchJob:
 
 
 def test_a_notified_review_is_fetched_by_its_id_alone() -> None:
-    http = FakeTransport(ok(page(feedback(88001))))
+    http = FakeTransport(ok(page(yandex_market_review(88001))))
 
     envelopes = connector(http).fetch(job("review", feedback_id="88001"), NOW)
 
@@ -262,85 +214,3 @@ def test_yandex_markets_error_codes_are_the_rejection_reason() -> None:
         connector(http).publish(approved("yandex_market", "review", "88001"))
 
     assert (refused.value.status, refused.value.reason) == (400, "BAD_REQUEST: Feedback not found")
-
-
-# ---------------------------------------------------------------------- notifications
-
-
-def notification(document: dict) -> bytes:
-    return json.dumps(document).encode("utf-8")
-
-
-ACCEPTED = {"version": __version__, "name": "otklik", "time": "2026-11-22T07:00:00Z"}
-
-
-def test_a_ping_is_answered_with_our_name_version_and_time() -> None:
-    result = handle_yandex_notification(
-        notification({"notificationType": "PING", "time": "2026-11-22T06:59:59Z"}), SHOP, NOW
-    )
-
-    assert (result.status, result.body) == (200, ACCEPTED)
-    assert result.fetch_jobs == []
-
-
-def test_a_new_review_notification_is_answered_at_once_with_a_job_to_fetch_it() -> None:
-    body = {
-        "notificationType": "GOODS_FEEDBACK_CREATED",
-        "businessId": 7654321,
-        "feedbackId": 88001,
-        "createdAt": "2026-11-22T06:50:00Z",
-        "publishedAt": "2026-11-22T06:58:00Z",
-    }
-
-    result = handle_yandex_notification(notification(body), SHOP, NOW)
-
-    assert (result.status, result.body) == (200, ACCEPTED)
-    assert result.fetch_jobs == [FetchJob("shop-ym", "review", {"feedback_id": "88001"}, NOW)]
-    assert result.envelopes == []
-
-
-def test_a_chat_message_notification_brings_a_job_with_both_ids() -> None:
-    body = {
-        "notificationType": "CHAT_MESSAGE_SENT",
-        "businessId": 7654321,
-        "chatId": 31337,
-        "messageId": "9001",
-        "sentAt": "2026-11-22T06:59:00Z",
-    }
-
-    result = handle_yandex_notification(notification(body), SHOP, NOW)
-
-    assert result.fetch_jobs == [FetchJob("shop-ym", "chat", {"chat_id": "31337", "message_id": "9001"}, NOW)]
-
-
-def test_other_notification_types_are_acknowledged_without_jobs() -> None:
-    body = {
-        "notificationType": "ORDER_CREATED",
-        "campaignId": 1,
-        "orderId": 2,
-        "createdAt": "2026-11-22T06:59:00Z",
-    }
-
-    result = handle_yandex_notification(notification(body), SHOP, NOW)
-
-    assert (result.status, result.body, result.fetch_jobs) == (200, ACCEPTED, [])
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"not json",
-        b'"PING"',
-        notification({"time": "2026-11-22T06:59:59Z"}),
-        notification({"notificationType": "GOODS_FEEDBACK_CREATED", "businessId": 7654321}),
-        notification({"notificationType": "CHAT_MESSAGE_SENT", "businessId": 7654321, "chatId": 1}),
-        notification({"notificationType": "GOODS_FEEDBACK_CREATED", "businessId": 1111, "feedbackId": 5}),
-    ],
-)
-def test_a_malformed_notification_is_answered_400_wrong_event_format(body: bytes) -> None:
-    result = handle_yandex_notification(body, SHOP, NOW)
-
-    assert result.status == 400
-    assert result.body["error"]["type"] == "WRONG_EVENT_FORMAT"
-    assert result.body["error"]["message"]
-    assert result.fetch_jobs == []

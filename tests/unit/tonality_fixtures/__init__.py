@@ -10,8 +10,8 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from otklik.tonality.build_lexicon import SOURCE_DIR, Morphology, build_table
-from otklik.tonality.lexicon_table import Lexicon, parse_table
+from otklik.domain.tonality.lexicon_table import Lexicon, parse_table
+from otklik.entrypoints.build_lexicon import SOURCE_DIR, Morphology, build_table
 
 ENGLISH_VALENCE: Mapping[str, float] = {"good": 1.9, "bad": -2.5}
 

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from otklik.adapters.pages import query_all
-from otklik.aggregates import AggregateUpdate
+from otklik.domain.aggregates import AggregateUpdate
 
 
 class AggregateStore:

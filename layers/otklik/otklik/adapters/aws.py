@@ -6,16 +6,17 @@ import os
 from functools import cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
-_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=3, read_timeout=10)
-
 
 @cache
 def _client(service: str, region: str | None, endpoint_url: str | None) -> Any:
+    # boto3 is imported by the first client, not by importing this module: a cold start pays for it
+    # when a step first talks to AWS, alongside everything else that step needs.
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=3, read_timeout=10)
     session: Any = boto3.session.Session()
-    return session.client(service, region_name=region, endpoint_url=endpoint_url, config=_CONFIG)
+    return session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
 
 
 def client(service: str) -> Any:

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from otklik.adapters.dynamo import is_condition_failure
+from otklik.domain.marketplaces.models import StoredCursor
 
 POLL_KEY = "#poll"
-
-
-@dataclass(frozen=True)
-class StoredCursor:
-    cursor: dict[str, Any]
-    version: int  # 0 when nothing is stored yet
 
 
 class CursorMoved(Exception):

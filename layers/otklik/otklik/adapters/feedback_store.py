@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from otklik.adapters.dynamo import from_item, model_to_document, put_if_absent
-from otklik.adapters.pages import Page, query_page
-from otklik.documents import feedback_from_document
-from otklik.models import FeedbackItem
+from otklik.adapters.dynamo import from_image, from_item, model_to_document, put_if_absent
+from otklik.adapters.pages import query_page
+from otklik.domain.models import FeedbackItem
+from otklik.ports import Page
+
+# Attributes only FeedbackTable needs (index key, delivery counter); not part of FeedbackItem.
+STORAGE_ONLY = ("received_sk", "deliveries")
+
+
+def _public(document: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key not in STORAGE_ONLY}
+
+
+def feedback_from_document(document: dict[str, Any]) -> FeedbackItem:
+    """A stored document (a table item or a stream image as plain Python) as the domain's item."""
+    return FeedbackItem.model_validate(_public(document))
+
+
+def feedback_from_image(image: dict[str, Any]) -> FeedbackItem:
+    """A FeedbackTable stream image (Powertools-deserialized, numbers as Decimal) as the domain's item."""
+    return feedback_from_document(from_image(image))
 
 
 class FeedbackStore:
@@ -30,14 +47,19 @@ class FeedbackStore:
         )
         return False
 
-    def get(self, feedback_id: str) -> dict[str, Any] | None:
+    def _get(self, feedback_id: str) -> dict[str, Any] | None:
         answer = self._client.get_item(
             TableName=self._table, Key={"id": {"S": feedback_id}}, ConsistentRead=True
         )
         return from_item(answer["Item"]) if "Item" in answer else None
 
+    def get(self, feedback_id: str) -> dict[str, Any] | None:
+        """The item as the ops API shows it: its fields without the table's own bookkeeping."""
+        document = self._get(feedback_id)
+        return _public(document) if document else None
+
     def get_item(self, feedback_id: str) -> FeedbackItem | None:
-        document = self.get(feedback_id)
+        document = self._get(feedback_id)
         return feedback_from_document(document) if document else None
 
     def list_day(self, day: str, limit: int, cursor: str | None) -> Page:
@@ -48,4 +70,5 @@ class FeedbackStore:
             "ExpressionAttributeNames": {"#day": "day"},
             "ExpressionAttributeValues": {":day": {"S": day}},
         }
-        return query_page(self._client, query, limit, cursor)
+        page = query_page(self._client, query, limit, cursor)
+        return Page(items=[_public(item) for item in page.items], next_cursor=page.next_cursor)

@@ -6,17 +6,11 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from otklik.adapters.dynamo import from_item
-from otklik.errors import BadRequest
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    next_cursor: str | None
+from otklik.domain.errors import InvalidRequest
+from otklik.ports import Page
 
 
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
@@ -31,9 +25,9 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError) as error:
-        raise BadRequest("cursor is not one this API gave out") from error
+        raise InvalidRequest("cursor is not one this API gave out") from error
     if not isinstance(key, dict):
-        raise BadRequest("cursor is not one this API gave out")
+        raise InvalidRequest("cursor is not one this API gave out")
     return key
 
 

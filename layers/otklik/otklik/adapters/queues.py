@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from otklik.messages import encode
+from otklik.domain.messages import encode
 
 
 class QueuePublisher:

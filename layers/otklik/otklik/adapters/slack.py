@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from otklik.adapters.http import HttpClient, HttpError
-from otklik.models import ChannelResult, Notification
+from otklik.domain.models import ChannelResult, Notification
 
 
 class TransientDeliveryError(Exception):
@@ -11,9 +11,8 @@ class TransientDeliveryError(Exception):
 
 
 class SlackWebhookChannel:
-    name = "slack"
-
-    def __init__(self, http: HttpClient, webhook_url: str) -> None:
+    def __init__(self, http: HttpClient, webhook_url: str, name: str = "slack") -> None:
+        self.name = name
         self._http = http
         self._url = webhook_url
 

@@ -8,9 +8,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from otklik.adapters.dynamo import from_item, is_condition_failure, model_to_document, put_if_absent, to_item
-from otklik.adapters.pages import Page, query_all, query_page
-from otklik.models import DeliveredNotification, ReplyState, Ticket
-from otklik.timefmt import iso_seconds
+from otklik.adapters.pages import query_all, query_page
+from otklik.domain.models import DeliveredNotification, ReplyState, Ticket
+from otklik.domain.timefmt import iso_seconds
+from otklik.ports import Page
 
 TICKET_SK = "TICKET"
 FIRST_RESPONSE_WATCH = "first_response"

@@ -1,1 +1,0 @@
-"""HTTP glue shared by the Chalice apps."""

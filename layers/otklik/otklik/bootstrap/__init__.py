@@ -1,0 +1,1 @@
+"""Builders, one per function: its settings in, its ready use case out. They build and inject only."""

@@ -1,0 +1,60 @@
+"""ops_api's builder: the stores and use cases behind the ops routes, and the token that guards them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from otklik.adapters import aws
+from otklik.adapters.aggregate_store import AggregateStore
+from otklik.adapters.feedback_store import FeedbackStore
+from otklik.adapters.ticket_store import ReplyStore, TicketStore
+from otklik.bootstrap import parts
+from otklik.bootstrap.settings import CommonSettings, load_settings
+from otklik.domain.marketplaces.models import ApprovedReply
+from otklik.ports import Publisher, Secrets
+from otklik.usecases import ops, reply
+
+
+class OpsSettings(CommonSettings):
+    feedback_table: str
+    tickets_table: str
+    aggregates_table: str
+    answer_queue_url: str
+
+    @property
+    def token_parameter(self) -> str:
+        return f"{self.parameter_prefix}/ops/token"
+
+
+@dataclass(frozen=True)
+class OpsService:
+    settings: OpsSettings
+    secrets: Secrets
+    feedback: FeedbackStore
+    tickets: TicketStore
+    replies: ReplyStore
+    aggregates: AggregateStore
+    reply_queue: Publisher
+
+    def authorize(self, authorization: str | None) -> None:
+        ops.check_bearer(authorization, self.secrets.get(self.settings.token_parameter))
+
+    def approve_reply(self, ticket_id: str, request: reply.ReplyRequest, now: datetime) -> ApprovedReply:
+        return reply.approve_reply(
+            ticket_id, request, now, self.tickets, self.feedback, self.replies, self.reply_queue
+        )
+
+
+def build() -> OpsService:
+    settings = load_settings(OpsSettings)
+    client = aws.client("dynamodb")
+    return OpsService(
+        settings=settings,
+        secrets=parts.secrets(),
+        feedback=FeedbackStore(client, settings.feedback_table),
+        tickets=TicketStore(client, settings.tickets_table),
+        replies=ReplyStore(client, settings.tickets_table),
+        aggregates=AggregateStore(client, settings.aggregates_table, timedelta(days=1)),
+        reply_queue=parts.queue(settings.answer_queue_url),
+    )

@@ -1,0 +1,82 @@
+"""publish_answers' builder: an approved reply published once to its marketplace, kept on the ticket."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import Field
+
+from otklik.adapters import aws
+from otklik.adapters.idempotency import OncePerKey
+from otklik.adapters.ticket_store import ReplyStore
+from otklik.bootstrap import parts
+from otklik.bootstrap.settings import MarketplaceSettings, load_settings
+from otklik.domain.marketplaces.models import ApprovedReply
+from otklik.ports import Connections, Connectors, Publisher, Replies
+from otklik.usecases.reply import publish_approved
+
+Message = ApprovedReply
+
+
+class PublishSettings(MarketplaceSettings):
+    tickets_table: str
+    idempotency_table: str
+    answer_dlq_url: str
+    idempotency_ttl_days: int = Field(default=30, ge=1)
+
+
+class ReplyPublisher:
+    """Publishes each approved reply once (Powertools idempotency on the reply id)."""
+
+    def __init__(
+        self,
+        connections: Connections,
+        connectors: Connectors,
+        replies: Replies,
+        dead_letters: Publisher,
+        settings: PublishSettings,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._clock = clock
+        self._connections = connections
+        self._connectors = connectors
+        self._replies = replies
+        self._dead_letters = dead_letters
+        self._once = OncePerKey(
+            self._publish,
+            "reply_id",
+            aws.client("dynamodb"),
+            settings.idempotency_table,
+            timedelta(days=settings.idempotency_ttl_days),
+        )
+
+    def _publish(self, reply: dict[str, Any]) -> dict[str, Any]:
+        approved = ApprovedReply.model_validate(reply)
+        outcome = publish_approved(
+            approved, self._clock(), self._connections, self._connectors, self._replies, self._dead_letters
+        )
+        return {
+            "reply_id": approved.reply_id,
+            "published": outcome.published is not None,
+            "rejected": bool(outcome.rejected),
+        }
+
+    def bind(self, lambda_context: Any) -> None:
+        self._once.bind(lambda_context)
+
+    def __call__(self, reply: ApprovedReply) -> dict[str, Any]:
+        return self._once(reply.model_dump(mode="json"))
+
+
+def build() -> ReplyPublisher:
+    settings = load_settings(PublishSettings)
+    reader = parts.secrets()
+    return ReplyPublisher(
+        connections=parts.connections(settings, reader),
+        connectors=parts.connectors(settings, reader),
+        replies=ReplyStore(aws.client("dynamodb"), settings.tickets_table),
+        dead_letters=parts.queue(settings.answer_dlq_url),
+        settings=settings,
+    )

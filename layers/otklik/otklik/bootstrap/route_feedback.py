@@ -1,0 +1,47 @@
+"""route_feedback's builder: the configured routing rules over stored feedback, tickets, notifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from otklik.adapters import aws
+from otklik.adapters.feedback_store import FeedbackStore
+from otklik.adapters.ticket_store import TicketStore
+from otklik.bootstrap import parts
+from otklik.bootstrap.settings import ConfigSettings, load_settings
+from otklik.domain.messages import RouteMessage
+from otklik.ports import ConfigSource, FeedbackReader, Publisher, TicketWriter
+from otklik.usecases.route import Routed, route_feedback
+
+Message = RouteMessage
+
+
+class RouteSettings(ConfigSettings):
+    feedback_table: str
+    tickets_table: str
+    notify_queue_url: str
+
+
+@dataclass(frozen=True)
+class Router:
+    config: ConfigSource
+    feedback: FeedbackReader
+    tickets: TicketWriter
+    notify_queue: Publisher
+
+    def __call__(self, feedback_id: str, now: datetime) -> Routed:
+        return route_feedback(
+            feedback_id, now, self.config.current(), self.feedback, self.tickets, self.notify_queue
+        )
+
+
+def build() -> Router:
+    settings = load_settings(RouteSettings)
+    client = aws.client("dynamodb")
+    return Router(
+        config=parts.config_source(settings),
+        feedback=FeedbackStore(client, settings.feedback_table),
+        tickets=TicketStore(client, settings.tickets_table),
+        notify_queue=parts.queue(settings.notify_queue_url),
+    )

@@ -1,0 +1,38 @@
+"""update_aggregates' builder: each new feedback item counted into its day's counters, exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import Field
+
+from otklik.adapters import aws
+from otklik.adapters.aggregate_store import AggregateStore
+from otklik.adapters.feedback_store import feedback_from_image
+from otklik.bootstrap.settings import CommonSettings, load_settings
+from otklik.ports import CounterStore
+from otklik.usecases.aggregate import count_new_feedback
+
+
+class AggregateSettings(CommonSettings):
+    aggregates_table: str
+    marker_ttl_days: int = Field(default=14, ge=1)  # well past the stream's 24 h retention
+
+
+@dataclass(frozen=True)
+class Counter:
+    store: CounterStore
+
+    def __call__(self, new_image: dict[str, Any], now: datetime) -> bool:
+        """Count the item a stream INSERT record carries; False if it had been counted already."""
+        return count_new_feedback(feedback_from_image(new_image), now, self.store)
+
+
+def build() -> Counter:
+    settings = load_settings(AggregateSettings)
+    store = AggregateStore(
+        aws.client("dynamodb"), settings.aggregates_table, timedelta(days=settings.marker_ttl_days)
+    )
+    return Counter(store)

@@ -1,0 +1,202 @@
+"""The configuration document: a seller's policy as data, validated by this one schema.
+
+Teams, routing thresholds, SLA hours, channels, notification texts and tonality overrides live here,
+so a seller changes them in YAML, never in code. Every setting has the default that reproduces
+otklik's behaviour without a document; infra/config/otklik.yaml spells them all out.
+
+parse_config() reads YAML text and raises ConfigInvalid naming every problem by its path in the
+document, e.g. `routing.team: unknown team 'suport'; teams are support`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from otklik.domain.models import Frozen, Ticket
+from otklik.domain.notifications import NotificationTexts, variables
+from otklik.domain.routing import RoutingPolicy
+from otklik.domain.templates import TemplateProblem, render
+from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, Overrides, parse_overrides
+
+NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+
+
+class ConfigInvalid(ValueError):
+    """The document cannot be used; problems lists each one as 'path: what is wrong'."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid configuration:\n- " + "\n- ".join(problems))
+        self.problems = problems
+
+
+class Team(Frozen):
+    name: str = Field(pattern=NAME)
+    title: str | None = Field(default=None, max_length=200)
+
+
+class SlackWebhook(Frozen):
+    """A Slack-compatible incoming webhook; its URL is a secret, so the document names its parameter."""
+
+    type: Literal["slack_webhook"]
+    name: str = Field(pattern=NAME)
+    url_parameter: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="SSM parameter of the webhook URL; a relative name is under /otklik/<Stage>/",
+    )
+    enabled: bool = True
+
+
+ChannelConfig = Annotated[SlackWebhook, Field(discriminator="type")]
+CHANNEL_TYPES = frozenset({"slack_webhook"})
+
+
+class TonalitySettings(Frozen):
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, description="A seller's own slang: term -> valence on -4..4"
+    )
+
+    @field_validator("overrides")
+    @classmethod
+    def _usable(cls, value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            parse_overrides(value, "overrides")
+        except OverrideError as error:
+            raise ValueError(str(error).removeprefix("overrides: ")) from None
+        return value
+
+    def parsed(self) -> Overrides:
+        return _parsed_overrides(tuple(self.overrides.items()))
+
+
+@cache
+def _parsed_overrides(entries: tuple[tuple[str, Any], ...]) -> Overrides:
+    """Parsed once per process and value: the engine built from them is cached on the same key."""
+    return parse_overrides(dict(entries)) if entries else NO_OVERRIDES
+
+
+def _sample_ticket() -> Ticket:
+    """A ticket with every field set, to render each template once when the document is checked."""
+    moment = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    return Ticket(
+        id="tk_sample",
+        feedback_id="fb_sample",
+        source="wildberries",
+        account="default",
+        kind="review",
+        team="support",
+        priority="high",
+        status="open",
+        reasons=("low_rating",),
+        created_at=moment,
+        first_response_due_at=moment,
+        rating=1,
+        tonality_label="negative",
+        excerpt="…",
+        history=(),
+    )
+
+
+class Config(Frozen):
+    """The whole document. Unknown settings are refused, so a misspelt key is an error, not a no-op."""
+
+    version: Literal[1] = 1
+    teams: tuple[Team, ...] = (Team(name="support"),)
+    routing: RoutingPolicy = RoutingPolicy()
+    channels: tuple[ChannelConfig, ...] = ()
+    notifications: NotificationTexts = NotificationTexts()
+    tonality: TonalitySettings = TonalitySettings()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        problems = list(self._problems())
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def _problems(self) -> Iterator[str]:
+        names = [team.name for team in self.teams]
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                yield f"teams[{index}].name: team {name!r} is defined twice"
+        if not names:
+            yield "teams: at least one team is needed"
+        elif self.routing.team not in names:
+            yield f"routing.team: unknown team {self.routing.team!r}; teams are {', '.join(names)}"
+        channels = [channel.name for channel in self.channels]
+        for index, name in enumerate(channels):
+            if name in channels[:index]:
+                yield f"channels[{index}].name: channel {name!r} is defined twice"
+        sample = variables(_sample_ticket(), self.notifications)
+        for event, template in self.notifications.templates.items():
+            for part in ("title", "text"):
+                try:
+                    render(getattr(template, part), sample)
+                except TemplateProblem as problem:
+                    yield f"notifications.templates.{event}.{part}: {problem}"
+
+    def enabled_channels(self) -> tuple[ChannelConfig, ...]:
+        return tuple(channel for channel in self.channels if channel.enabled)
+
+
+DEFAULT_CONFIG = Config()
+
+# pydantic's wording for the mistakes people make most in YAML, in the words of a settings file.
+_MESSAGES = {
+    "extra_forbidden": "unknown setting",
+    "missing": "required",
+}
+
+
+def _path(location: tuple[int | str, ...]) -> str:
+    """('routing', 'sla', 'first_response_hours') -> routing.sla.first_response_hours; indexes as [i]."""
+    path = ""
+    for index, part in enumerate(location):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif index > 0 and location[index - 1] != "channels" and part in CHANNEL_TYPES:
+            continue  # the discriminated union's tag: the type the entry already says it is
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(document)"
+
+
+def _problems(error: ValidationError) -> list[str]:
+    problems: list[str] = []
+    for detail in error.errors(include_url=False):
+        if detail["type"] == "value_error" and not detail["loc"]:
+            # Our own cross-checks (model_validator) already name their paths, one per line.
+            problems.extend(str(detail["ctx"]["error"]).splitlines())
+            continue
+        message = _MESSAGES.get(detail["type"], detail["msg"])
+        message = message.removeprefix("Value error, ")
+        problems.append(f"{_path(tuple(detail['loc']))}: {message}")
+    return problems
+
+
+def validate_config(document: Any) -> Config:
+    """The Config of a parsed document (None or empty: every default); ConfigInvalid otherwise."""
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise ConfigInvalid(["(document): must be a mapping of settings (teams, routing, ...)"])
+    try:
+        return Config.model_validate(document)
+    except ValidationError as error:
+        raise ConfigInvalid(_problems(error)) from None
+
+
+def parse_config(text: str | bytes) -> Config:
+    """The Config of a YAML document; ConfigInvalid naming every problem (YAML errors by line)."""
+    from otklik.domain.yaml_document import YamlProblem, load_yaml
+
+    try:
+        document = load_yaml(text)
+    except YamlProblem as problem:
+        raise ConfigInvalid([str(problem)]) from None
+    return validate_config(document)

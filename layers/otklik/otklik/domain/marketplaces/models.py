@@ -1,0 +1,112 @@
+"""What every marketplace shares: connections, poll pages and cursors, pushes, replies, and their errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from otklik.domain.models import FeedbackEnvelope, FeedbackKind, Frozen
+
+Marketplace = Literal["wildberries", "ozon", "yandex_market"]
+
+
+class Connection(Frozen):
+    """One seller account on one marketplace. Its name is the feedback's `account`."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    marketplace: Marketplace
+    enabled: bool = True
+    poll_interval_minutes: int = Field(default=5, ge=1, le=1440)
+    # credential name -> SSM parameter name holding it: wildberries {"token"}, ozon {"client_id",
+    # "api_key"}, yandex_market {"api_key"}.
+    credentials: dict[str, str] = Field(default_factory=dict)
+    # SSM parameter holding the secret token of this connection's push URL (ozon, yandex_market).
+    push_token_parameter: str | None = None
+    # Source addresses (CIDR) a push may come from; empty means any.
+    allowed_ips: tuple[str, ...] = ()
+    # Marketplace-specific settings, e.g. yandex_market {"business_id": "123"}.
+    settings: dict[str, str] = Field(default_factory=dict)
+
+
+class MalformedItem(Exception):
+    """One item of a page cannot be mapped: it is reported and skipped, the rest of the page goes on."""
+
+
+class TransientError(Exception):
+    """The platform may succeed later (5xx, network, rate limit after backoff): retry the message."""
+
+
+class PermanentRejection(Exception):
+    """The platform refused for good (a 4xx other than rate limiting): the message goes to the DLQ."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"HTTP {status}: {reason}")
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PollPage:
+    """One page of a poll: what was mapped, what was skipped and why, where to resume."""
+
+    envelopes: list[FeedbackEnvelope]
+    malformed: list[tuple[str, str]]  # (item id or position, reason)
+    cursor: dict[str, Any]  # the stream's cursor after this page; stored per connection and stream
+    more: bool  # another page is waiting now
+
+
+@dataclass(frozen=True)
+class FetchJob:
+    """A push that carried ids only (Yandex Market): fetch the text, then ingest it."""
+
+    connection: str
+    kind: FeedbackKind
+    ids: dict[str, str]  # e.g. {"feedback_id": "..."} or {"chat_id": "...", "message_id": "..."}
+    notified_at: datetime
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """How to answer a push and what it brought: feedback to ingest now, or ids to fetch."""
+
+    status: int
+    body: dict[str, Any]
+    envelopes: list[FeedbackEnvelope] = field(default_factory=list)
+    fetch_jobs: list[FetchJob] = field(default_factory=list)
+
+
+class ApprovedReply(Frozen):
+    """A reply an operator approved on a ticket: AnswerQueue's message to publish_answers."""
+
+    reply_id: str
+    ticket_id: str
+    feedback_id: str
+    marketplace: Marketplace
+    connection: str
+    kind: FeedbackKind
+    external_id: str
+    reply_context: dict[str, str] = Field(default_factory=dict)
+    text: str = Field(min_length=1)
+    approved_by: str
+    approved_at: datetime
+
+
+@dataclass(frozen=True)
+class PublishedReply:
+    """A reply the platform took: what was sent, and the platform's own id for it when it gives one."""
+
+    marketplace: str
+    external_id: str
+    text: str  # as sent (after the platform's limits)
+    platform_answer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredCursor:
+    """A stream's cursor as stored, with the version that makes its next save conditional."""
+
+    cursor: dict[str, Any]
+    version: int  # 0 when nothing is stored yet

@@ -1,0 +1,185 @@
+"""Wildberries platform facts: its streams, its cursor, and how its reviews and questions read as feedback.
+
+Cursor design (per connection and stream), stored as {"date_from": unix seconds | None, "skip": int}:
+
+- A page asks for isAnswered=false, order=dateAsc, dateFrom=date_from (omitted on the first
+  poll: everything unanswered), skip=skip, take=page_size.
+- After a page, date_from moves to the newest createdDate second on it, and skip becomes the
+  number of items read at exactly that second (plus the previous skip when the whole page sat
+  in the same second as the old date_from). So the next request starts at the boundary second
+  and skips only what was already read there.
+- Resuming from a date rather than an offset matters because the list is filtered by
+  isAnswered=false: items answered between two polls drop out and would shift any offset.
+  Only the handful of items sharing the boundary second depend on skip.
+- dateFrom is taken as inclusive; an item read twice anyway (a poll that died before saving its
+  cursor) maps to the same feedback id, feedback_id("wildberries", account, kind, id), and
+  score_feedback counts it as a duplicate.
+- `more` is true when the page was full (take items): another page is waiting now.
+
+The HTTP client that asks for these pages is otklik.adapters.marketplaces.wildberries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from otklik.domain.ids import feedback_id
+from otklik.domain.marketplaces.fields import (
+    as_object,
+    build,
+    item_label,
+    optional_id,
+    optional_rating,
+    optional_text,
+    parse_time,
+    required_id,
+    required_text,
+)
+from otklik.domain.marketplaces.models import MalformedItem, PollPage
+from otklik.domain.models import Author, FeedbackEnvelope, FeedbackKind, ProductRef
+
+SOURCE = "wildberries"
+PLATFORM = "Wildberries"
+STREAMS: tuple[str, ...] = ("feedbacks", "questions")
+STREAM_KINDS: dict[str, FeedbackKind] = {"feedbacks": "review", "questions": "question"}
+# Documented maxima: feedbacks take <= 5000 (skip <= 199990); questions take + skip <= 10000.
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 5000
+
+
+@dataclass(frozen=True)
+class WildberriesCursor:
+    date_from: int | None = None
+    skip: int = 0
+
+    @classmethod
+    def load(cls, stored: Mapping[str, Any]) -> WildberriesCursor:
+        date_from = stored.get("date_from")
+        skip = stored.get("skip", 0)
+        if date_from is not None and (isinstance(date_from, bool) or not isinstance(date_from, int)):
+            raise ValueError(f"stored Wildberries cursor has a bad date_from: {date_from!r}")
+        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+            raise ValueError(f"stored Wildberries cursor has a bad skip: {skip!r}")
+        return cls(date_from, skip)
+
+    def dump(self) -> dict[str, Any]:
+        return {"date_from": self.date_from, "skip": self.skip}
+
+    def after(self, seconds: list[int | None], read: int) -> WildberriesCursor:
+        """Where the next page starts, given the createdDate second of each item read (None: unknown)."""
+        known = [second for second in seconds if second is not None]
+        if not known:
+            return WildberriesCursor(self.date_from, self.skip + read)
+        newest = max(known)
+        if newest == self.date_from:
+            # The whole page sat in the boundary second: skip past all of it too.
+            return WildberriesCursor(newest, self.skip + read)
+        return WildberriesCursor(newest, sum(1 for second in seconds if second == newest))
+
+
+def poll_page(
+    kind: FeedbackKind,
+    items: list[Any],
+    position: WildberriesCursor,
+    page_size: int,
+    account: str,
+    now: datetime,
+) -> PollPage:
+    """The page a list of raw items makes, read from `position` with take=page_size for `account`."""
+    envelopes: list[FeedbackEnvelope] = []
+    malformed: list[tuple[str, str]] = []
+    seconds: list[int | None] = []
+    for index, item in enumerate(items):
+        seconds.append(_created_second(item))
+        try:
+            envelopes.append(feedback_envelope(kind, as_object(item, "item"), account, now))
+        except MalformedItem as problem:
+            malformed.append((item_label(item, "id", index), str(problem)))
+    return PollPage(
+        envelopes=envelopes,
+        malformed=malformed,
+        cursor=position.after(seconds, len(items)).dump() if items else position.dump(),
+        more=len(items) >= page_size,
+    )
+
+
+def feedback_envelope(
+    kind: FeedbackKind, item: Mapping[str, Any], account: str, now: datetime
+) -> FeedbackEnvelope:
+    """A review (feedbacks stream) or a question as feedback of `account`, the connection's name."""
+    external_id = required_id(item, "id")
+    created_at = parse_time(item.get("createdDate"), "createdDate")
+    answer = item.get("answer")
+    if kind == "review":
+        text = optional_text(item, "text") or ""
+        pros, cons = optional_text(item, "pros"), optional_text(item, "cons")
+        rating = optional_rating(item, "productValuation")
+        if not text and pros is None and cons is None and rating is None:
+            raise MalformedItem("neither text, pros, cons nor productValuation")
+        author_name = optional_text(item, "userName")
+        photos = _photos(item.get("photoLinks"))
+    else:
+        text = required_text(item, "text")
+        pros = cons = None
+        rating = None
+        author_name = None
+        photos = ()
+    return build(
+        lambda: FeedbackEnvelope(
+            feedback_id=feedback_id(SOURCE, account, kind, external_id),
+            source=SOURCE,
+            account=account,
+            kind=kind,
+            external_id=external_id,
+            text=text,
+            pros=pros,
+            cons=cons,
+            rating=rating,
+            product=_product(item.get("productDetails")),
+            author=Author(name=author_name.strip()) if author_name else None,
+            photos=photos,
+            answered=isinstance(answer, dict) and bool(optional_text(answer, "text")),
+            created_at=created_at,
+            received_at=now,
+        )
+    )
+
+
+def _created_second(item: Any) -> int | None:
+    """The item's createdDate in whole Unix seconds (what dateFrom takes), None when unreadable."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        return int(parse_time(item.get("createdDate"), "createdDate").timestamp())
+    except MalformedItem:
+        return None
+
+
+def _product(details: Any) -> ProductRef | None:
+    """productDetails: nmId is the product, productName its name, supplierArticle the seller's own sku.
+
+    imtId (the merged-card group) and brandName are left out: a reply does not need them.
+    """
+    if not isinstance(details, dict):
+        return None
+    nm_id = optional_id(details, "nmId")
+    if nm_id is None:
+        return None
+    name = optional_text(details, "productName")
+    sku = optional_id(details, "supplierArticle")
+    return ProductRef(id=nm_id, name=name.strip() if name else None, sku=sku)
+
+
+def _photos(links: Any) -> tuple[str, ...]:
+    if links is None:
+        return ()
+    if not isinstance(links, list):
+        raise MalformedItem("photoLinks is not a list")
+    return tuple(
+        link["fullSize"]
+        for link in links
+        if isinstance(link, dict) and isinstance(link.get("fullSize"), str) and link["fullSize"]
+    )

@@ -1,0 +1,194 @@
+"""The otklik command line: sign webhook bodies; score, evaluate and explain tonality."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from otklik.domain import tonality
+from otklik.domain.signature import sign
+from otklik.domain.tonality.evaluation import LABELS, Evaluation, feedback_text, run_evaluation
+from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, Overrides, parse_overrides
+
+LOCAL_DEV_SECRET = "local-dev-secret"
+
+
+def load_overrides(inline: str = "", file: str = "") -> Overrides:
+    """Overrides from a JSON string and/or a JSON file; entries of the string win over the file's."""
+    merged: dict[str, Any] = {}
+    for origin, text in ((file, Path(file).read_text("utf-8") if file else ""), ("parameter", inline)):
+        if not text.strip():
+            continue
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise OverrideError(f"{origin}: tonality overrides are not valid JSON: {error}") from error
+        parse_overrides(document, origin)
+        merged.update(document)
+    return parse_overrides(merged) if merged else NO_OVERRIDES
+
+
+def _sign(args: argparse.Namespace, out: TextIO) -> int:
+    body = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
+    secret = args.secret or os.environ.get("OTKLIK_WEBHOOK_SECRET") or LOCAL_DEV_SECRET
+    timestamp = args.timestamp if args.timestamp is not None else int(time.time())
+    out.write(sign(secret, body, timestamp) + "\n")
+    return 0
+
+
+def _score(args: argparse.Namespace, source: TextIO, out: TextIO, err: TextIO) -> int:
+    failures = 0
+    for number, line in enumerate(source, start=1):
+        if not line.strip():
+            continue
+        try:
+            document = json.loads(line)
+            if not isinstance(document, dict) or not isinstance(document.get("text"), str):
+                raise ValueError("each line must be a JSON object with a string 'text'")
+            rating = document.get("rating")
+            if rating is not None and (type(rating) is not int or not 1 <= rating <= 5):
+                raise ValueError("'rating' must be a whole number of stars from 1 to 5")
+            lang = document.get("lang")
+            if lang is not None and lang not in ("ru", "en"):
+                raise ValueError('\'lang\' must be "ru" or "en" when given')
+        except ValueError as error:
+            err.write(f"line {number}: {error}\n")
+            failures += 1
+            continue
+        tone = tonality.score(
+            document["text"],
+            lang=lang,
+            rating=rating,
+            text_only=args.text_only,
+            overrides=args.loaded_overrides,
+        )
+        document["tonality"] = tone.model_dump()
+        out.write(json.dumps(document, ensure_ascii=False) + "\n")
+    return 1 if failures else 0
+
+
+def _read_rows(path: str, err: TextIO) -> list[dict[str, object]] | None:
+    rows: list[dict[str, object]] = []
+    for number, line in enumerate(Path(path).read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if (
+            not isinstance(row, dict)
+            or row.get("label") not in LABELS
+            or not isinstance(row.get("text"), str)
+        ):
+            err.write(
+                f"{path}:{number}: each line needs a string 'text' and a 'label' in {', '.join(LABELS)}\n"
+            )
+            return None
+        rows.append(row)
+    return rows
+
+
+def _print_evaluation(result: Evaluation, out: TextIO) -> None:
+    out.write(f"texts            {result.count}\n")
+    out.write(f"accuracy         {result.accuracy:.4f}\n")
+    out.write(f"macro-F1         {result.macro_f1:.4f}\n")
+    out.write(f"macro-F1 pos/neg {result.macro_f1_pos_neg:.4f}\n")
+    out.write(f"texts per second {result.texts_per_second:.0f}\n\n")
+    out.write(f"{'class':<10}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>10}\n")
+    for label, scores in result.classes.items():
+        out.write(
+            f"{label:<10}{scores.precision:>10.4f}{scores.recall:>10.4f}{scores.f1:>10.4f}{scores.support:>10}\n"
+        )
+    out.write(
+        f"\nconfusion (rows: gold, columns: predicted)\n{'':<10}" + "".join(f"{p:>10}" for p in LABELS) + "\n"
+    )
+    for gold in LABELS:
+        out.write(f"{gold:<10}" + "".join(f"{result.confusion[gold][p]:>10}" for p in LABELS) + "\n")
+
+
+def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    rows = _read_rows(args.file, err)
+    if rows is None:
+        return 1
+    overrides = args.loaded_overrides
+
+    def label_of(row: dict[str, object]) -> str:
+        rating = row.get("rating") if args.with_ratings else None
+        text = feedback_text(row)
+        return tonality.score(
+            text, rating=rating if isinstance(rating, int) else None, overrides=overrides
+        ).label
+
+    result = run_evaluation(rows, label_of, time.perf_counter)
+    if args.format == "json":
+        out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+    else:
+        _print_evaluation(result, out)
+    return 0
+
+
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    for line in tonality.explain(args.text, lang=args.lang, overrides=args.loaded_overrides):
+        out.write(line + "\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="otklik", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    signer = commands.add_parser("sign", help="print the X-Otklik-Signature header value for a body")
+    signer.add_argument("file", help="the exact body to send ('-' for stdin)")
+    signer.add_argument("--secret", help="HMAC secret (default: $OTKLIK_WEBHOOK_SECRET or the local one)")
+    signer.add_argument("--timestamp", type=int, help="unix seconds to sign with (default: now)")
+
+    tone = commands.add_parser("tonality", help="tonality of feedback texts")
+    tone_commands = tone.add_subparsers(dest="tonality_command", required=True)
+    overrides = argparse.ArgumentParser(add_help=False)
+    overrides.add_argument(
+        "--overrides", metavar="FILE", help="JSON file of lexicon overrides: term -> valence"
+    )
+    scorer = tone_commands.add_parser(
+        "score", parents=[overrides], help="JSON lines in (text, lang?, rating?), tonality added out"
+    )
+    scorer.add_argument("--text-only", action="store_true", help="ignore ratings, score the text alone")
+    evaluator = tone_commands.add_parser(
+        "eval",
+        parents=[overrides],
+        help="accuracy, macro-F1, per class P/R/F1, confusion, speed on labelled lines",
+    )
+    evaluator.add_argument("file", help="JSON lines with text (and title/pros/cons), label, optional rating")
+    evaluator.add_argument("--format", choices=("text", "json"), default="text")
+    evaluator.add_argument(
+        "--with-ratings", action="store_true", help="also use the stars (default: text only, as measured)"
+    )
+    explainer = tone_commands.add_parser(
+        "explain", parents=[overrides], help="which words and rules moved the score"
+    )
+    explainer.add_argument("text")
+    explainer.add_argument("--lang", choices=("ru", "en"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "sign":
+        return _sign(args, sys.stdout)
+    try:
+        args.loaded_overrides = load_overrides(file=args.overrides) if args.overrides else NO_OVERRIDES
+    except (OverrideError, OSError) as error:
+        sys.stderr.write(f"otklik: {error}\n")
+        return 2
+    if args.tonality_command == "eval":
+        return _eval(args, sys.stdout, sys.stderr)
+    if args.tonality_command == "explain":
+        return _explain(args, sys.stdout)
+    return _score(args, sys.stdin, sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

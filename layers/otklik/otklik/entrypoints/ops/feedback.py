@@ -1,0 +1,27 @@
+"""GET /feedback/{id} and GET /feedback?day=: stored feedback items, raw and masked text with enrichment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from otklik.entrypoints.http import answers_errors
+from otklik.entrypoints.ops import OpsContext, current, params
+from otklik.usecases import ops
+
+
+def routes(context: OpsContext) -> Blueprint:
+    blueprint = Blueprint(__name__)
+
+    @blueprint.route("/feedback/{id}", methods=["GET"])
+    @answers_errors
+    def get_feedback(id: str) -> dict[str, Any]:
+        return ops.get_feedback(context.authorized(current(blueprint)).feedback, id)
+
+    @blueprint.route("/feedback", methods=["GET"])
+    @answers_errors
+    def list_feedback() -> dict[str, Any]:
+        return ops.list_feedback(context.authorized(current(blueprint)).feedback, params(blueprint))
+
+    return blueprint

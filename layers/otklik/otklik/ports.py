@@ -1,0 +1,186 @@
+"""The ports: what the use cases need of the outside world, each declared once.
+
+Adapters (otklik.adapters) implement them against AWS, HTTP and the marketplaces; unit tests implement
+them in memory (tests/unit/fakes.py). Each port is as narrow as the use cases that take it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # only annotations use them, so importing the ports costs nothing at a cold start
+    from datetime import datetime
+
+    from pydantic import BaseModel
+
+    from otklik.domain.aggregates import AggregateUpdate
+    from otklik.domain.config import Config
+    from otklik.domain.marketplaces.models import (
+        ApprovedReply,
+        Connection,
+        FetchJob,
+        PollPage,
+        PublishedReply,
+        StoredCursor,
+    )
+    from otklik.domain.models import (
+        ChannelResult,
+        DeliveredNotification,
+        FeedbackEnvelope,
+        FeedbackItem,
+        Notification,
+        ReplyState,
+        Ticket,
+    )
+
+
+# ---------------------------------------------------------------- queues and configuration
+
+
+class Publisher(Protocol):
+    """One queue: a message sent is durably enqueued when send returns (else it raises)."""
+
+    def send(self, message: BaseModel) -> str: ...
+
+
+class ConfigSource(Protocol):
+    """The configuration document in force now (validated; cached by the adapter)."""
+
+    def current(self) -> Config: ...
+
+
+class Secrets(Protocol):
+    """A secret by its parameter name; raises when it does not exist."""
+
+    def get(self, name: str) -> str: ...
+
+
+# ---------------------------------------------------------------- feedback
+
+
+class Receipts(Protocol):
+    """Which feedback ids a webhook already enqueued."""
+
+    def seen(self, feedback_id: str, now: datetime) -> bool: ...
+    def record(self, feedback_id: str, now: datetime) -> None: ...
+
+
+class FeedbackWriter(Protocol):
+    def put_new(self, item: FeedbackItem) -> bool: ...
+
+
+class FeedbackReader(Protocol):
+    def get_item(self, feedback_id: str) -> FeedbackItem | None: ...
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing, and where the next one starts (None: this was the last)."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class FeedbackQueries(Protocol):
+    def get(self, feedback_id: str) -> dict[str, Any] | None: ...
+    def list_day(self, day: str, limit: int, cursor: str | None) -> Page: ...
+
+
+class CounterStore(Protocol):
+    """Aggregate counters; an update is applied at most once per its marker."""
+
+    def apply(self, update: AggregateUpdate, now: datetime) -> bool: ...
+
+
+class AggregateQueries(Protocol):
+    def period(self, period: str) -> dict[str, dict[str, int]]: ...
+
+
+# ---------------------------------------------------------------- tickets and notifications
+
+
+class TicketReader(Protocol):
+    def get_ticket(self, ticket_id: str) -> Ticket | None: ...
+
+
+class TicketWriter(TicketReader, Protocol):
+    def create(self, ticket: Ticket) -> bool: ...
+
+
+class DeadlineWatch(TicketReader, Protocol):
+    """Tickets whose first-response deadline passed, and the one-time record of the breach."""
+
+    def first_responses_due(self, now: datetime) -> list[str]: ...
+    def mark_first_response_breached(self, ticket_id: str, now: datetime) -> bool: ...
+
+
+class TicketQueries(Protocol):
+    def get(self, ticket_id: str) -> dict[str, Any] | None: ...
+    def list_by_status(self, status: str, limit: int, cursor: str | None) -> Page: ...
+    def list_notifications(self, ticket_id: str) -> list[dict[str, Any]]: ...
+
+
+class Replies(Protocol):
+    """The reply state of tickets; every change is conditional on the state it expects."""
+
+    def approve(self, ticket_id: str, reply: ReplyState) -> bool: ...
+    def mark_published(
+        self, ticket_id: str, reply_id: str, at: datetime, platform_answer_id: str | None, text: str
+    ) -> bool: ...
+    def mark_rejected(self, ticket_id: str, reply_id: str, reason: str) -> bool: ...
+
+
+class Channel(Protocol):
+    """One way of telling people: delivers or records a permanent failure; raises when it may heal."""
+
+    name: str
+
+    def deliver(self, notification: Notification) -> ChannelResult: ...
+
+
+class Outbox(Protocol):
+    def record_notification(self, delivered: DeliveredNotification) -> bool: ...
+
+
+# ---------------------------------------------------------------- marketplaces
+
+
+class Connector(Protocol):
+    """A marketplace account's API, as the pipeline uses it."""
+
+    streams: tuple[str, ...]  # what poll() can read, e.g. ("feedbacks", "questions")
+
+    def poll(self, stream: str, cursor: dict[str, Any], now: datetime) -> PollPage: ...
+    def publish(self, reply: ApprovedReply) -> PublishedReply: ...
+
+
+class NotifiedFetcher(Protocol):
+    """A connector that can fetch the feedback a push named by id only (Yandex Market)."""
+
+    def fetch(self, job: FetchJob, now: datetime) -> list[FeedbackEnvelope]: ...
+
+
+class Connections(Protocol):
+    """The seller's marketplace accounts, by name."""
+
+    def all(self) -> Mapping[str, Connection]: ...
+
+
+class Connectors(Protocol):
+    """Builds the API client of a connection; raises on a marketplace it does not know."""
+
+    def connector(self, connection: Connection) -> Connector: ...
+    def fetcher(self, connection: Connection) -> NotifiedFetcher: ...
+
+
+class Cursors(Protocol):
+    """Where each connection's streams resume; a save fails if another poll moved the cursor."""
+
+    def get(self, connection: str, stream: str) -> StoredCursor: ...
+    def save(
+        self, connection: str, stream: str, cursor: dict[str, Any], read: StoredCursor, now: datetime
+    ) -> int: ...
+    def last_polled(self, connection: str) -> datetime | None: ...
+    def record_poll(self, connection: str, now: datetime) -> None: ...
