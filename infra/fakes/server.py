@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 10 * 1024 * 1024
 # Sample and seeded items get creation times from here on, a few dozen minutes apart, so every run
 # of a fake serves the same data in the same order.
-SEED_EPOCH = datetime(2024, 9, 2, 6, 0, tzinfo=UTC)
+SEED_EPOCH = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 SEED_STEP = timedelta(minutes=47)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import urllib.request
@@ -39,6 +40,36 @@ def port_from(environ: Mapping[str, str], name: str, default: int) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 65535:
         raise SystemExit(f"{name} must be a port number, got {value!r}")
     return int(value)
+
+
+# Each port the local stack opens, the setting that moves it and its default; the fakes' only with
+# OTKLIK_LOCAL_FAKES=1.
+STACK_PORTS = {"OTKLIK_LOCAL_API_PORT": API_PORT, "OTKLIK_LOCAL_AWS_PORT": AWS_PORT}
+FAKE_PORTS = {"OTKLIK_FAKE_WB_PORT": 3101, "OTKLIK_FAKE_OZON_PORT": 3102, "OTKLIK_FAKE_YM_PORT": 3103}
+
+
+def fakes_wanted(environ: Mapping[str, str]) -> bool:
+    return environ.get("OTKLIK_LOCAL_FAKES", "") in ("1", "true", "yes")
+
+
+def ports_taken(environ: Mapping[str, str], host: str = "127.0.0.1") -> list[str]:
+    """One line for each port the stack would open that another program holds, naming its setting."""
+    wanted = {**STACK_PORTS, **(FAKE_PORTS if fakes_wanted(environ) else {})}
+    taken = []
+    for setting, default in wanted.items():
+        port = port_from(environ, setting, default)
+        if port == 0:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                taken.append(
+                    f"port {port} ({setting}) is taken: {error.strerror}; "
+                    f"stop what uses it or set {setting} to a free port"
+                )
+    return taken
 
 
 def summary(stack: LocalStack) -> str:
@@ -84,13 +115,20 @@ class Fakes:
 @contextlib.contextmanager
 def marketplace_fakes(environ: Mapping[str, str]) -> Iterator[Fakes | None]:
     """With OTKLIK_LOCAL_FAKES=1: fake WB, Ozon and YM with sample data (ports OTKLIK_FAKE_*_PORT)."""
-    if environ.get("OTKLIK_LOCAL_FAKES", "") not in ("1", "true", "yes"):
+    if not fakes_wanted(environ):
         yield None
         return
     with (
-        FakeWildberries(port=port_from(environ, "OTKLIK_FAKE_WB_PORT", 3101), samples=True) as wb,
-        FakeOzon(port=port_from(environ, "OTKLIK_FAKE_OZON_PORT", 3102), samples=True) as ozon,
-        FakeYandexMarket(port=port_from(environ, "OTKLIK_FAKE_YM_PORT", 3103), samples=True) as ym,
+        FakeWildberries(
+            port=port_from(environ, "OTKLIK_FAKE_WB_PORT", FAKE_PORTS["OTKLIK_FAKE_WB_PORT"]), samples=True
+        ) as wb,
+        FakeOzon(
+            port=port_from(environ, "OTKLIK_FAKE_OZON_PORT", FAKE_PORTS["OTKLIK_FAKE_OZON_PORT"]),
+            samples=True,
+        ) as ozon,
+        FakeYandexMarket(
+            port=port_from(environ, "OTKLIK_FAKE_YM_PORT", FAKE_PORTS["OTKLIK_FAKE_YM_PORT"]), samples=True
+        ) as ym,
     ):
         yield Fakes(wb, ozon, ym)
 
@@ -160,6 +198,10 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    taken = ports_taken(os.environ)
+    if taken:
+        print("cannot start the local stack:", *taken, sep="\n  ", file=sys.stderr)
+        return 1
     try:
         with marketplace_fakes(os.environ) as fakes:
             stack = otklik_stack(
@@ -182,9 +224,9 @@ def main() -> int:
         print(f"{where}: not a valid configuration:", *invalid.problems, sep="\n  ", file=sys.stderr)
         return 2
     except OSError as error:
+        settings = ", ".join(f"{name}={port}" for name, port in {**STACK_PORTS, **FAKE_PORTS}.items())
         print(
-            f"cannot start the local stack: {error.strerror or error}. "
-            "OTKLIK_LOCAL_API_PORT and OTKLIK_LOCAL_AWS_PORT choose other ports.",
+            f"cannot start the local stack: {error.strerror or error}. Ports and their settings: {settings}.",
             file=sys.stderr,
         )
         return 1

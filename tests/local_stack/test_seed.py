@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
-from infra.local.__main__ import port_from
+from infra.local.__main__ import port_from, ports_taken
 from infra.local.seed import SAMPLE_CONFIG, TEMPLATE, local_config, seed_parameters
 from infra.local.template import load_template
 from otklik.domain.config import ConfigInvalid, parse_config
@@ -67,3 +68,35 @@ def test_ports_come_from_the_environment_or_default() -> None:
     assert port_from({"OTKLIK_LOCAL_API_PORT": "3100"}, "OTKLIK_LOCAL_API_PORT", 3000) == 3100
     with pytest.raises(SystemExit, match="must be a port number"):
         port_from({"OTKLIK_LOCAL_API_PORT": "http"}, "OTKLIK_LOCAL_API_PORT", 3000)
+
+
+def test_a_taken_port_is_named_with_the_setting_that_moves_it() -> None:
+    # Given another program listening on the port chosen for the API
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        busy = other.getsockname()[1]
+        environ = {"OTKLIK_LOCAL_API_PORT": str(busy), "OTKLIK_LOCAL_AWS_PORT": "0"}
+
+        # When the stack checks its ports before starting
+        taken = ports_taken(environ)
+
+    # Then exactly that port is reported, with its setting
+    assert len(taken) == 1
+    assert taken[0].startswith(f"port {busy} (OTKLIK_LOCAL_API_PORT) is taken")
+    assert "set OTKLIK_LOCAL_API_PORT to a free port" in taken[0]
+
+
+def test_the_fakes_ports_are_checked_only_when_the_fakes_run() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        busy = str(other.getsockname()[1])
+        free = {"OTKLIK_LOCAL_API_PORT": "0", "OTKLIK_LOCAL_AWS_PORT": "0", "OTKLIK_FAKE_OZON_PORT": "0"}
+        quiet = {**free, "OTKLIK_FAKE_YM_PORT": "0", "OTKLIK_FAKE_WB_PORT": busy}
+
+        without_fakes = ports_taken(quiet)
+        with_fakes = ports_taken({**quiet, "OTKLIK_LOCAL_FAKES": "1"})
+
+    assert without_fakes == []
+    assert [line.split(" ")[1:3] for line in with_fakes] == [[busy, "(OTKLIK_FAKE_WB_PORT)"]]

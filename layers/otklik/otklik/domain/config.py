@@ -102,6 +102,47 @@ def _sample_ticket() -> Ticket:
     )
 
 
+def _default(setting: str) -> Any:
+    return Config.model_fields[setting].get_default(call_default_factory=True)
+
+
+def _names(entries: Any) -> list[tuple[int, str]]:
+    """(index, name) of the entries of a list that have a string name; anything else is skipped."""
+    if not isinstance(entries, list | tuple):
+        return []
+    return [
+        (index, entry["name"])
+        for index, entry in enumerate(entries)
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+    ]
+
+
+def reference_problems(document: Any) -> list[str]:
+    """What refers to what: names defined once, references to defined names.
+
+    Read from the raw document too, so these are reported beside the field errors of the same check
+    instead of only after those are fixed.
+    """
+    if not isinstance(document, dict):
+        return []
+    problems: list[str] = []
+    teams = _names(document.get("teams", [{"name": team.name} for team in _default("teams")]))
+    for what, entries in (("team", teams), ("channel", _names(document.get("channels", [])))):
+        seen: set[str] = set()
+        for index, name in entries:
+            if name in seen:
+                problems.append(f"{what}s[{index}].name: {what} {name!r} is defined twice")
+            seen.add(name)
+    routing = document.get("routing")
+    team = routing.get("team", _default("routing").team) if isinstance(routing, dict) else None
+    names = [name for _, name in teams]
+    if "teams" in document and isinstance(document["teams"], list | tuple) and not document["teams"]:
+        problems.append("teams: at least one team is needed")
+    elif isinstance(team, str) and names and team not in names:
+        problems.append(f"routing.team: unknown team {team!r}; teams are {', '.join(dict.fromkeys(names))}")
+    return problems
+
+
 class Config(Frozen):
     """The whole document. Unknown settings are refused, so a misspelt key is an error, not a no-op."""
 
@@ -120,18 +161,7 @@ class Config(Frozen):
         return self
 
     def _problems(self) -> Iterator[str]:
-        names = [team.name for team in self.teams]
-        for index, name in enumerate(names):
-            if name in names[:index]:
-                yield f"teams[{index}].name: team {name!r} is defined twice"
-        if not names:
-            yield "teams: at least one team is needed"
-        elif self.routing.team not in names:
-            yield f"routing.team: unknown team {self.routing.team!r}; teams are {', '.join(names)}"
-        channels = [channel.name for channel in self.channels]
-        for index, name in enumerate(channels):
-            if name in channels[:index]:
-                yield f"channels[{index}].name: channel {name!r} is defined twice"
+        yield from reference_problems(self.model_dump(mode="json"))
         sample = variables(_sample_ticket(), self.notifications)
         for event, template in self.notifications.templates.items():
             for part in ("title", "text"):
@@ -145,6 +175,7 @@ class Config(Frozen):
 
 
 DEFAULT_CONFIG = Config()
+
 
 # pydantic's wording for the mistakes people make most in YAML, in the words of a settings file.
 _MESSAGES = {
@@ -188,7 +219,9 @@ def validate_config(document: Any) -> Config:
     try:
         return Config.model_validate(document)
     except ValidationError as error:
-        raise ConfigInvalid(_problems(error)) from None
+        problems = _problems(error)
+        problems += [problem for problem in reference_problems(document) if problem not in problems]
+        raise ConfigInvalid(problems) from None
 
 
 def parse_config(text: str | bytes) -> Config:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import Field
+
 from otklik.domain.ids import ticket_id
 from otklik.domain.models import FeedbackItem, Frozen, Priority, StatusChange, Ticket
 from otklik.domain.pii import excerpt
@@ -13,17 +15,19 @@ _PRIORITY_ORDER: tuple[Priority, ...] = ("low", "normal", "high", "urgent")
 
 
 class SlaPolicy(Frozen):
-    """First-response deadlines, in hours after the feedback was received."""
+    """First-response deadlines, in hours after the feedback was received (a month at most)."""
 
-    first_response_hours: int = 24
-    question_response_hours: int = 12
+    first_response_hours: int = Field(default=24, ge=1, le=720)
+    question_response_hours: int = Field(default=12, ge=1, le=720)
 
 
 class RoutingPolicy(Frozen):
+    """Which feedback needs a ticket, for which team, and how urgent it is."""
+
     sla: SlaPolicy = SlaPolicy()
-    low_rating_max: int = 2
-    strongly_negative_compound: float = -0.6
-    team: str = "support"
+    low_rating_max: int = Field(default=2, ge=0, le=5, description="0: stars alone never open a ticket")
+    strongly_negative_compound: float = Field(default=-0.6, ge=-1.0, le=1.0)
+    team: str = Field(default="support", pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     escalated_tiers: tuple[str, ...] = ("vip", "gold", "premium")
 
 

@@ -55,4 +55,7 @@ def verify(
     expected = compute_signature(secret, timestamp, body)
     # Several v1 values are allowed so a sender can rotate secrets; each is compared in constant time.
     if not any(hmac.compare_digest(expected, candidate) for candidate in candidates):
-        raise SignatureError("signature does not match the body")
+        raise SignatureError(
+            "signature does not match the body; sign the exact bytes you send "
+            "(curl --data-binary @file keeps them; -d strips newlines)"
+        )

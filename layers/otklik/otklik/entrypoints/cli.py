@@ -1,4 +1,5 @@
-"""The otklik command line: sign webhook bodies; score, evaluate and explain tonality."""
+"""The otklik command line: sign webhook bodies; check and push the configuration; score, evaluate and
+explain tonality."""
 
 from __future__ import annotations
 
@@ -34,8 +35,25 @@ def load_overrides(inline: str = "", file: str = "") -> Overrides:
     return parse_overrides(merged) if merged else NO_OVERRIDES
 
 
+class CommandFailed(Exception):
+    """A command cannot do what was asked; its message is the one line the user sees (exit 2)."""
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CommandFailed(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandFailed(f"{path}: is a directory, not a file") from None
+    except OSError as error:
+        raise CommandFailed(f"{path}: cannot be read: {error.strerror}") from None
+
+
 def _sign(args: argparse.Namespace, out: TextIO) -> int:
-    body = Path(args.file).read_bytes() if args.file != "-" else sys.stdin.buffer.read()
+    body = _read_bytes(args.file)
     secret = args.secret or os.environ.get("OTKLIK_WEBHOOK_SECRET") or LOCAL_DEV_SECRET
     timestamp = args.timestamp if args.timestamp is not None else int(time.time())
     out.write(sign(secret, body, timestamp) + "\n")
@@ -137,6 +155,48 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _checked_config(path: str, err: TextIO) -> bytes | None:
+    """The file's bytes if it is a valid configuration document; else every problem on err, and None."""
+    from otklik.domain.config import ConfigInvalid, parse_config
+
+    text = _read_bytes(path)
+    try:
+        parse_config(text)
+    except ConfigInvalid as invalid:
+        for problem in invalid.problems:
+            err.write(f"{path}: {problem}\n")
+        return None
+    return text
+
+
+def _config_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if _checked_config(args.file, err) is None:
+        return 2
+    out.write(f"{args.file}: a valid configuration\n")
+    return 0
+
+
+def _config_push(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Validate, then upload as a new version of the bucket's object: a bad document never reaches AWS."""
+    text = _checked_config(args.file, err)
+    if text is None:
+        err.write(f"{args.file}: not pushed\n")
+        return 2
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        answer = boto3.client("s3").put_object(
+            Bucket=args.bucket, Key=args.key, Body=text, ContentType="application/yaml"
+        )
+    except (BotoCoreError, ClientError) as error:
+        raise CommandFailed(f"s3://{args.bucket}/{args.key}: not pushed: {error}") from None
+    version = answer.get("VersionId") or "unversioned"
+    out.write(f"pushed {args.file} to s3://{args.bucket}/{args.key} (version {version}); ")
+    out.write("functions take it within a minute\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="otklik", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +205,19 @@ def build_parser() -> argparse.ArgumentParser:
     signer.add_argument("file", help="the exact body to send ('-' for stdin)")
     signer.add_argument("--secret", help="HMAC secret (default: $OTKLIK_WEBHOOK_SECRET or the local one)")
     signer.add_argument("--timestamp", type=int, help="unix seconds to sign with (default: now)")
+
+    config = commands.add_parser("config", help="the configuration document (teams, routing, SLA, texts...)")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    checker = config_commands.add_parser(
+        "check", help="exit 0 for a valid document, 2 with every problem named by its path"
+    )
+    checker.add_argument("file", help="the YAML document ('-' for stdin)")
+    pusher = config_commands.add_parser(
+        "push", help="check the document, then upload it to the stack's ConfigBucket (AWS credentials)"
+    )
+    pusher.add_argument("file", help="the YAML document")
+    pusher.add_argument("--bucket", required=True, help="the stack's ConfigBucketName output")
+    pusher.add_argument("--key", default="otklik.yaml", help="the object key the functions read")
 
     tone = commands.add_parser("tonality", help="tonality of feedback texts")
     tone_commands = tone.add_subparsers(dest="tonality_command", required=True)
@@ -176,8 +249,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except CommandFailed as failure:
+        sys.stderr.write(f"otklik: {failure}\n")
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "sign":
         return _sign(args, sys.stdout)
+    if args.command == "config":
+        if args.config_command == "check":
+            return _config_check(args, sys.stdout, sys.stderr)
+        return _config_push(args, sys.stdout, sys.stderr)
     try:
         args.loaded_overrides = load_overrides(file=args.overrides) if args.overrides else NO_OVERRIDES
     except (OverrideError, OSError) as error:
