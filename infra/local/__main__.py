@@ -72,7 +72,7 @@ def ports_taken(environ: Mapping[str, str], host: str = "127.0.0.1") -> list[str
     return taken
 
 
-def summary(stack: LocalStack) -> str:
+def summary(stack: LocalStack, config_path: str = "infra/config/otklik.yaml") -> str:
     """What started, and how to send a first webhook."""
     api = stack.api_url
     resources = stack.resources
@@ -93,12 +93,13 @@ def summary(stack: LocalStack) -> str:
         "",
         "Send a first webhook (signed with the local secret) and see its ticket:",
         f"  SIG=$(.venv/bin/otklik sign {SAMPLE_WEBHOOK_BODY})",
-        f"  curl -i -X POST {api}/webhooks/custom -H 'Content-Type: application/json' \\",
+        f"  curl -sS -i -X POST {api}/webhooks/custom -H 'Content-Type: application/json' \\",
         f'       -H "X-Otklik-Signature: $SIG" --data-binary @{SAMPLE_WEBHOOK_BODY}',
-        f"  curl -H 'Authorization: Bearer {OPS_TOKEN}' '{api}/tickets?status=open'",
+        f"  curl -sS -i -H 'Authorization: Bearer {OPS_TOKEN}' '{api}/tickets?status=open'",
         "",
-        f"Fire a schedule now: curl -X POST {api}/_local/schedules/SweepSlaFunction",
-        f"Status:             curl {api}/_local/status",
+        f"Fire a schedule now: curl -sS -i -X POST {api}/_local/schedules/SweepSlaFunction",
+        f"Status:             curl -sS {api}/_local/status",
+        f"Configuration:      {config_path}, in s3://{resources.physical_id('ConfigBucket')}/otklik.yaml",
         "Ctrl-C stops the stack.",
         "",
     ]
@@ -174,11 +175,11 @@ def marketplace_demo(api: str, fakes: Fakes) -> str:
             "Marketplace fakes (sample data):",
             f"  Wildberries  {fakes.wb.url}   Ozon  {fakes.ozon.url}   Yandex Market  {fakes.ym.url}",
             "  Polled once now (then every minute); sent an Ozon chat message and a YM review notification.",
-            f"  Tickets:  curl -H 'Authorization: Bearer {OPS_TOKEN}' '{api}/tickets?status=open'",
-            f"  Reply:    curl -X POST -H 'Authorization: Bearer {OPS_TOKEN}' \\",
+            f"  Tickets:  curl -sS -i -H 'Authorization: Bearer {OPS_TOKEN}' '{api}/tickets?status=open'",
+            f"  Reply:    curl -sS -i -X POST -H 'Authorization: Bearer {OPS_TOKEN}' \\",
             "              -H 'Content-Type: application/json' -d '{\"text\": \"Спасибо, разберёмся!\"}' \\",
             f"              {api}/tickets/<ticket id>/reply",
-            f"  Published?  curl -H 'Authorization: Bearer {OPS_TOKEN}' {api}/tickets/<ticket id>",
+            f"  Published?  curl -sS -i -H 'Authorization: Bearer {OPS_TOKEN}' {api}/tickets/<ticket id>",
             "",
         ]
     )
@@ -211,7 +212,8 @@ def main() -> int:
                 **marketplace_options(os.environ, fakes),
             )
             with stack:
-                print(summary(stack), flush=True)
+                config_path = os.environ.get("OTKLIK_LOCAL_CONFIG") or "infra/config/otklik.yaml"
+                print(summary(stack, config_path), flush=True)
                 if fakes is not None:
                     print(marketplace_demo(stack.api_url, fakes), flush=True)
                 while not stopping.wait(1.0):
