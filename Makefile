@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test unit integration e2e lint format bench lexicon clean
+.PHONY: install run test unit integration e2e lint format bench layer-size lexicon clean
 
 install: $(STAMP)
 
@@ -43,9 +43,17 @@ lint: install
 lexicon: install
 	$(BIN)/python -m otklik.entrypoints.build_lexicon
 
-## bench: tonality speed (Russian vs VADER on texts of similar length), load time and memory
+## bench: tonality speed (Russian vs VADER on texts of similar length), load time and memory; each
+## function's cold import time against `import boto3` (and the layer's size, once layer-size built it)
 bench: install
 	$(BIN)/python -m tests.bench.bench_tonality
+	$(BIN)/python -m tests.bench.bench_cold_start
+
+## layer-size: the arm64 python3.13 layer built from wheels into build/layer, as sam build does; its size
+layer-size: install
+	rm -rf build/layer
+	$(MAKE) -C layers/otklik build-OtklikLayer ARTIFACTS_DIR=$(CURDIR)/build/layer PYTHON=$(CURDIR)/$(BIN)/python
+	$(BIN)/python layers/otklik/build_layer.py report build/layer
 
 format: install
 	$(BIN)/ruff format .

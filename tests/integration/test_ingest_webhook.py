@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.integration.conftest import Stack
-from tests.support.api_events import body_of, webhook_event
+from tests.support.api_events import body_of, request_event, webhook_event
 from tests.support.signing import sample_body, signature_for
 
 FUNCTION = "IngestWebhookFunction"
@@ -78,4 +78,12 @@ def test_unknown_source_is_404(stack: Stack) -> None:
     response = stack.invoke(FUNCTION, webhook_event(body, signature_for(body), source="nosuchsource"))
     assert response["statusCode"] == 404
     assert body_of(response)["error"]["code"] == "not_found"
+    assert stack.receive("IngestQueue") == []
+
+
+def test_a_get_is_405_naming_post_and_queues_nothing(stack: Stack) -> None:
+    event = request_event("GET", "/webhooks/{source}", "/webhooks/custom", None, {"source": "custom"})
+    response = stack.invoke(FUNCTION, event)
+    assert (response["statusCode"], response["headers"]["Allow"]) == (405, "POST")
+    assert body_of(response)["error"]["code"] == "method_not_allowed"
     assert stack.receive("IngestQueue") == []

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Stack
-from tests.support.api_events import body_of, ops_event
+from tests.support.api_events import body_of, ops_event, request_event
 
 FUNCTION = "OpsApiFunction"
 
@@ -70,3 +70,56 @@ def test_an_empty_day_has_zero_aggregates(stack: Stack) -> None:
     assert answer["all"]["total"] == 0
     assert answer["all"]["rating_average"] is None
     assert answer["sources"] == {}
+
+
+def _request(stack: Stack, method: str, resource: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    headers = {"Authorization": "Bearer test-token", **kwargs.pop("headers", {})}
+    event = request_event(method, resource, path, kwargs.pop("body", None), headers=headers, **kwargs)
+    response: dict[str, Any] = stack.invoke(FUNCTION, event)
+    return response
+
+
+def test_a_reply_body_that_is_not_json_is_a_400_not_a_500(stack: Stack) -> None:
+    # Regression: Chalice's json_body raises its own BadRequestError, which answers_errors took for a crash
+    response = _request(
+        stack,
+        "POST",
+        "/tickets/{id}/reply",
+        "/tickets/tk_1/reply",
+        body=b'{"text": ',
+        path_parameters={"id": "tk_1"},
+    )
+    assert response["statusCode"] == 400
+    assert body_of(response)["error"] == {"code": "bad_request", "message": "Error Parsing JSON"}
+
+
+def test_a_reply_as_plain_text_is_415(stack: Stack) -> None:
+    response = _request(
+        stack,
+        "POST",
+        "/tickets/{id}/reply",
+        "/tickets/tk_1/reply",
+        body=b"approve it",
+        path_parameters={"id": "tk_1"},
+        headers={"Content-Type": "text/plain"},
+    )
+    assert response["statusCode"] == 415
+    assert body_of(response)["error"]["code"] == "unsupported_media_type"
+
+
+def test_a_wrong_method_is_405_naming_the_right_one(stack: Stack) -> None:
+    response = _request(stack, "DELETE", "/tickets", "/tickets")
+    assert (response["statusCode"], response["headers"]["Allow"]) == (405, "GET")
+    assert body_of(response)["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("resource", "path", "params"),
+    [("/{proxy+}", "/no/such/route", {"proxy": "no/such/route"}), ("/", "/", None)],
+)
+def test_the_catch_all_routes_answer_404(
+    stack: Stack, resource: str, path: str, params: dict[str, str] | None
+) -> None:
+    response = _request(stack, "GET", resource, path, path_parameters=params)
+    assert response["statusCode"] == 404
+    assert body_of(response)["error"] == {"code": "not_found", "message": f"no route GET {path}"}

@@ -11,11 +11,15 @@ from infra.local.api import (
     HttpRequest,
     MalformedProxyResponseError,
     Route,
+    collect_routes,
     match_route,
     proxy_event,
     proxy_response,
 )
 from infra.local.mappings import failed_item_ids
+from infra.local.resources import LocalResources, PhysicalResource
+from infra.local.template import load_template
+from tests.local_stack.paths import PROJECT_TEMPLATE
 
 pytestmark = pytest.mark.unit
 
@@ -74,6 +78,42 @@ def test_the_most_specific_route_wins(
 def test_requests_without_a_route_do_not_match(method: str, path: str) -> None:
     # {proxy+} needs at least one segment; a method must match; segment counts must agree
     assert match_route(ROUTES, method, path) is None
+
+
+def _project_routes() -> list[Route]:
+    template = load_template(PROJECT_TEMPLATE, {"Stage": "test"})
+    resources = LocalResources(template)
+    resources.add(PhysicalResource("OtklikApi", "AWS::Serverless::Api", "otklikapi"))
+    return collect_routes(template, resources)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "event_name", "parameters"),
+    [
+        # A wrong method still reaches the resource's function (ANY), which answers 405 itself
+        ("DELETE", "/tickets", "ListTickets", {}),
+        ("PUT", "/tickets/tk_1", "GetTicket", {"id": "tk_1"}),
+        ("POST", "/tickets/tk_1/reply", "ReplyToTicket", {"id": "tk_1"}),
+        ("GET", "/webhooks/custom", "PostWebhook", {"source": "custom"}),
+        # A path no resource has goes to the ops API's catch-all, which answers 404
+        ("GET", "/no/such/route", "NotFound", {"proxy": "no/such/route"}),
+        ("GET", "/webhooks", "NotFound", {"proxy": "webhooks"}),
+        ("POST", "/push/ozon/main", "NotFound", {"proxy": "push/ozon/main"}),
+        ("GET", "/tickets/tk_1/reply/extra", "NotFound", {"proxy": "tickets/tk_1/reply/extra"}),
+        # {proxy+} needs a segment: the root has its own catch-all
+        ("GET", "/", "NotFoundRoot", {}),
+    ],
+)
+def test_the_project_routes_send_any_method_and_any_path_to_an_app(
+    method: str, path: str, event_name: str, parameters: dict[str, str]
+) -> None:
+    # Given the project's Api events (every one Method ANY, the ops API with /{proxy+} and /)
+    routes = _project_routes()
+    # When a request is matched as API Gateway matches it
+    matched = match_route(routes, method, path)
+    # Then it reaches the event's function, with the path parameters its app reads
+    assert matched is not None
+    assert (matched[0].event_name, matched[1]) == (event_name, parameters)
 
 
 def test_proxy_event_has_the_api_gateway_rest_shape() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from otklik.domain.aggregates import CounterKey, new_feedback_update, summarize
-from tests.unit.samples import feedback_item
+from tests.unit.samples import RECEIVED_AT, feedback_item
 
 
 def test_a_rated_item_counts_once_in_total_label_kind_and_rating_histogram() -> None:
@@ -43,9 +45,12 @@ def test_the_item_counts_for_all_feedback_and_for_its_source_on_its_day() -> Non
 def test_each_feedback_item_has_its_own_applied_marker() -> None:
     first = feedback_item(external_id="a-1")
     second = feedback_item(external_id="a-2")
+    # The same item as a later stream batch carries it: read again an hour on, rescored
+    again = feedback_item(external_id="a-1", received_at=RECEIVED_AT + timedelta(hours=1), compound=-0.2)
 
-    assert new_feedback_update(first).applied_marker == new_feedback_update(first).applied_marker
-    assert first.id in new_feedback_update(first).applied_marker
+    # The marker is pinned: markers already stored must keep matching, or a redelivered batch counts twice
+    assert new_feedback_update(first).applied_marker == "feedback_counted#fb_11f2988fe496ccf01eb05a26"
+    assert new_feedback_update(again).applied_marker == new_feedback_update(first).applied_marker
     assert new_feedback_update(first).applied_marker != new_feedback_update(second).applied_marker
 
 

@@ -41,7 +41,9 @@ def test_config_check_names_every_problem_by_its_path_and_exits_2(
     assert len(errors) == 3
 
 
-def test_config_check_reports_a_yaml_mistake_by_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_check_reports_a_yaml_mistake_by_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "otklik.yaml"
     broken.write_text("routing:\n  team: support\nrouting:\n  low_rating_max: 1\n", "utf-8")
 

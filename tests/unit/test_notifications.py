@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from otklik.domain.ids import notification_id
 from otklik.domain.models import Ticket
@@ -79,5 +79,4 @@ def test_a_deadline_held_in_another_time_zone_is_shown_in_utc() -> None:
 
     note = ticket_opened(ticket, NOW)
 
-    assert due_in_moscow.astimezone(UTC) == datetime(2026, 11, 23, 6, 41, 3, tzinfo=UTC)
     assert "ответить до 2026-11-23 06:41 UTC" in note.text

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from otklik.domain.config import DEFAULT_CONFIG, Config, ConfigInvalid, parse_config
 
@@ -38,7 +38,9 @@ class _Loaded:
 
 
 def _missing(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NoSuchBucket")
+    # Only a missing object means "no document yet". A missing bucket is a wrong OTKLIK_CONFIG_BUCKET:
+    # running the seller's stack on the built-in policy then would hide it, so that error is raised.
+    return error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404")
 
 
 class S3ConfigSource:
@@ -63,7 +65,16 @@ class S3ConfigSource:
     def current(self) -> Config:
         if self._loaded is not None and self._clock() - self._checked_at < self._max_age:
             return self._loaded.config
-        self._loaded = self._refresh(self._loaded)
+        try:
+            self._loaded = self._refresh(self._loaded)
+        except (ClientError, BotoCoreError) as error:
+            if self._loaded is None:
+                raise  # nothing to go on yet: the step fails and its message is retried
+            # S3 throttled or unreachable while a valid document is in force: keep it, ask again later.
+            logger.warning(
+                "configuration not refreshed; the loaded version stays in force",
+                extra={"key": self._key, "error": type(error).__name__},
+            )
         self._checked_at = self._clock()
         return self._loaded.config
 

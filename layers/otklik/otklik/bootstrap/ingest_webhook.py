@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from pydantic import Field
 
 from otklik.adapters import aws
-from otklik.adapters.receipts import WebhookReceipts
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import MarketplaceSettings, load_settings
 from otklik.domain.marketplaces.models import Marketplace, PushResult
@@ -82,6 +81,8 @@ class Intake:
 
 
 def build() -> Intake:
+    from otklik.adapters.receipts import WebhookReceipts
+
     settings = load_settings(IngestSettings)
     reader = parts.secrets()
     return Intake(

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from otklik.adapters import aws
-from otklik.adapters.aggregate_store import AggregateStore
-from otklik.adapters.feedback_store import FeedbackStore
-from otklik.adapters.ticket_store import ReplyStore, TicketStore
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import CommonSettings, load_settings
-from otklik.domain.marketplaces.models import ApprovedReply
-from otklik.ports import Publisher, Secrets
 from otklik.usecases import ops, reply
+
+if TYPE_CHECKING:
+    from otklik.adapters.aggregate_store import AggregateStore
+    from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.ticket_store import ReplyStore, TicketStore
+    from otklik.domain.marketplaces.models import ApprovedReply
+    from otklik.ports import Publisher, Secrets
 
 
 class OpsSettings(CommonSettings):
@@ -47,6 +50,10 @@ class OpsService:
 
 
 def build() -> OpsService:
+    from otklik.adapters.aggregate_store import AggregateStore
+    from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.ticket_store import ReplyStore, TicketStore
+
     settings = load_settings(OpsSettings)
     client = aws.client("dynamodb")
     return OpsService(

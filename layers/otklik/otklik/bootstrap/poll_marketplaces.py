@@ -8,7 +8,6 @@ from datetime import datetime
 from pydantic import Field
 
 from otklik.adapters import aws
-from otklik.adapters.cursor_store import CursorStore
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import MarketplaceSettings, load_settings
 from otklik.ports import Connections, Connectors, Cursors, Publisher
@@ -36,6 +35,8 @@ class Poller:
 
 
 def build() -> Poller:
+    from otklik.adapters.cursor_store import CursorStore
+
     settings = load_settings(PollSettings)
     reader = parts.secrets()
     return Poller(

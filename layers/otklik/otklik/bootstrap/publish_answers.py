@@ -9,8 +9,6 @@ from typing import Any
 from pydantic import Field
 
 from otklik.adapters import aws
-from otklik.adapters.idempotency import OncePerKey
-from otklik.adapters.ticket_store import ReplyStore
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import MarketplaceSettings, load_settings
 from otklik.domain.marketplaces.models import ApprovedReply
@@ -39,6 +37,9 @@ class ReplyPublisher:
         settings: PublishSettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        # Powertools' idempotency utility imports boto3: loaded here, by build(), not with the handler.
+        from otklik.adapters.idempotency import OncePerKey
+
         self._clock = clock
         self._connections = connections
         self._connectors = connectors
@@ -71,6 +72,8 @@ class ReplyPublisher:
 
 
 def build() -> ReplyPublisher:
+    from otklik.adapters.ticket_store import ReplyStore
+
     settings = load_settings(PublishSettings)
     reader = parts.secrets()
     return ReplyPublisher(

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from otklik.adapters import aws
-from otklik.adapters.feedback_store import FeedbackStore
-from otklik.adapters.ticket_store import TicketStore
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, load_settings
 from otklik.domain.messages import RouteMessage
@@ -37,6 +35,9 @@ class Router:
 
 
 def build() -> Router:
+    from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.ticket_store import TicketStore
+
     settings = load_settings(RouteSettings)
     client = aws.client("dynamodb")
     return Router(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from otklik.adapters import aws
-from otklik.adapters.feedback_store import FeedbackStore
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, TimezoneSettings, load_settings
 from otklik.domain.messages import IngestMessage
@@ -34,6 +33,8 @@ class Scorer:
 
 
 def build() -> Scorer:
+    from otklik.adapters.feedback_store import FeedbackStore
+
     settings = load_settings(ScoreSettings)
     return Scorer(
         settings=settings,

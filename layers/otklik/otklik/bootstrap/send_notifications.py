@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from otklik.adapters import aws
-from otklik.adapters.channels import ChannelFactory
-from otklik.adapters.idempotency import OncePerKey
-from otklik.adapters.ticket_store import TicketStore
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, load_settings
 from otklik.domain.messages import NotifyMessage
 from otklik.domain.models import Notification
 from otklik.ports import ConfigSource, Outbox
 from otklik.usecases.notify import deliver_notification
+
+if TYPE_CHECKING:
+    from otklik.adapters.channels import ChannelFactory
 
 Message = NotifyMessage
 
@@ -33,6 +33,9 @@ class Notifier:
     def __init__(
         self, config: ConfigSource, channels: ChannelFactory, outbox: Outbox, settings: NotifySettings
     ) -> None:
+        # Powertools' idempotency utility imports boto3: loaded here, by build(), not with the handler.
+        from otklik.adapters.idempotency import OncePerKey
+
         self._config = config
         self._channels = channels
         self._outbox = outbox
@@ -57,6 +60,9 @@ class Notifier:
 
 
 def build() -> Notifier:
+    from otklik.adapters.channels import ChannelFactory
+    from otklik.adapters.ticket_store import TicketStore
+
     settings = load_settings(NotifySettings)
     reader = parts.secrets()
     return Notifier(

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from otklik.adapters import aws
-from otklik.adapters.ticket_store import TicketStore
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, load_settings
 from otklik.ports import ConfigSource, DeadlineWatch, Publisher
@@ -29,6 +28,8 @@ class Sweeper:
 
 
 def build() -> Sweeper:
+    from otklik.adapters.ticket_store import TicketStore
+
     settings = load_settings(SlaSettings)
     return Sweeper(
         config=parts.config_source(settings),

@@ -143,6 +143,32 @@ def reference_problems(document: Any) -> list[str]:
     return problems
 
 
+def template_problems(texts: NotificationTexts) -> Iterator[str]:
+    """Each template rendered for sample tickets: what does not compile or render, by its path."""
+    full = _sample_ticket()
+    # A question without stars too: a template that only works when every field is set would pass
+    # the check and then fail each such ticket's notification.
+    bare = full.model_copy(update={"kind": "question", "rating": None, "reasons": ("question",)})
+    samples = {"": full, " (for a question without stars)": bare}
+    for event, template in texts.templates.items():
+        for part in ("title", "text"):
+            for when, ticket in samples.items():
+                try:
+                    render(getattr(template, part), variables(ticket, texts))
+                except TemplateProblem as problem:
+                    yield f"notifications.templates.{event}.{part}: {problem}{when}"
+                    break
+
+
+def _raw_template_problems(document: dict[str, Any]) -> list[str]:
+    """The templates' problems of a document refused for other reasons, if its notifications parse."""
+    try:
+        texts = NotificationTexts.model_validate(document.get("notifications") or {})
+    except ValidationError:
+        return []  # their own field errors are reported already
+    return list(template_problems(texts))
+
+
 class Config(Frozen):
     """The whole document. Unknown settings are refused, so a misspelt key is an error, not a no-op."""
 
@@ -162,13 +188,7 @@ class Config(Frozen):
 
     def _problems(self) -> Iterator[str]:
         yield from reference_problems(self.model_dump(mode="json"))
-        sample = variables(_sample_ticket(), self.notifications)
-        for event, template in self.notifications.templates.items():
-            for part in ("title", "text"):
-                try:
-                    render(getattr(template, part), sample)
-                except TemplateProblem as problem:
-                    yield f"notifications.templates.{event}.{part}: {problem}"
+        yield from template_problems(self.notifications)
 
     def enabled_channels(self) -> tuple[ChannelConfig, ...]:
         return tuple(channel for channel in self.channels if channel.enabled)
@@ -190,6 +210,8 @@ def _path(location: tuple[int | str, ...]) -> str:
     for index, part in enumerate(location):
         if isinstance(part, int):
             path += f"[{part}]"
+        elif part == "[key]":
+            continue  # pydantic's marker of a refused mapping key: the path already ends at that key
         elif index > 0 and location[index - 1] != "channels" and part in CHANNEL_TYPES:
             continue  # the discriminated union's tag: the type the entry already says it is
         else:
@@ -204,10 +226,27 @@ def _problems(error: ValidationError) -> list[str]:
             # Our own cross-checks (model_validator) already name their paths, one per line.
             problems.extend(str(detail["ctx"]["error"]).splitlines())
             continue
+        if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            # A channel's `type` chooses its schema; pydantic's words name the discriminator, not the key.
+            tag = detail.get("ctx", {}).get("tag")
+            wrong = "required" if tag is None else f"unknown channel type {tag!r}"
+            types = ", ".join(sorted(CHANNEL_TYPES))
+            problems.append(f"{_path(tuple(detail['loc']))}.type: {wrong}; types are {types}")
+            continue
         message = _MESSAGES.get(detail["type"], detail["msg"])
         message = message.removeprefix("Value error, ")
         problems.append(f"{_path(tuple(detail['loc']))}: {message}")
     return problems
+
+
+def _without_empty(value: Any) -> Any:
+    """The document with settings left empty (`routing:` with every line commented out) dropped, so
+    they take their defaults instead of being refused as 'not a mapping'."""
+    if isinstance(value, dict):
+        return {key: _without_empty(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_empty(item) for item in value]
+    return value
 
 
 def validate_config(document: Any) -> Config:
@@ -216,11 +255,13 @@ def validate_config(document: Any) -> Config:
         document = {}
     if not isinstance(document, dict):
         raise ConfigInvalid(["(document): must be a mapping of settings (teams, routing, ...)"])
+    document = _without_empty(document)
     try:
         return Config.model_validate(document)
     except ValidationError as error:
         problems = _problems(error)
-        problems += [problem for problem in reference_problems(document) if problem not in problems]
+        more = reference_problems(document) + _raw_template_problems(document)
+        problems += [problem for problem in more if problem not in problems]
         raise ConfigInvalid(problems) from None
 
 

@@ -70,7 +70,8 @@ def variables(ticket: Ticket, texts: NotificationTexts) -> dict[str, Any]:
     """What a notification template may use."""
     return {
         "ticket": ticket.model_dump(mode="json"),
-        "kind": texts.kind_names.get(ticket.kind, ticket.kind),
+        # A kind the document leaves out keeps its built-in name, as an event it leaves out keeps its text.
+        "kind": texts.kind_names.get(ticket.kind) or DEFAULT_TEXTS.kind_names.get(ticket.kind, ticket.kind),
         "stars": _stars(ticket.rating),
         "due": ticket.first_response_due_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }

@@ -15,20 +15,26 @@ class YamlProblem(ValueError):
     """The text is not a YAML document we accept; the message names the line and column."""
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+
+
 class _StrictLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
+            if key_node.tag == _MERGE:
+                continue  # `<<: *anchor` merges another mapping in; its own keys may be overridden here
             key = self.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
-            if key in seen:
-                raise YamlProblem(f"line {line}: {key!r} is given twice (first on line {seen[key]})")
             try:
-                seen[key] = line
-            except TypeError:
+                first = seen.get(key)
+            except TypeError:  # a list or mapping as a key: unhashable, so not even a dict key
                 raise YamlProblem(
                     f"line {line}: a key must be a plain value, not a list or mapping"
                 ) from None
+            if first is not None:
+                raise YamlProblem(f"line {line}: {key!r} is given twice (first on line {first})")
+            seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
 
@@ -40,5 +46,12 @@ def load_yaml(text: str | bytes) -> Any:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         raise YamlProblem(f"{where}{error.problem or error}") from None
+    except yaml.reader.ReaderError as error:
+        # Bytes that are not UTF-8, or a control character: PyYAML's own text spans two lines.
+        if error.encoding and error.encoding != "unicode":
+            what = f"not {error.encoding} text ({error.reason})"
+        else:
+            what = f"character #x{error.character:04x} is not allowed ({error.reason})"
+        raise YamlProblem(f"position {error.position}: {what}") from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"not a YAML document: {error}") from None

@@ -8,6 +8,7 @@ answered in the same shape, so a client never has to parse two kinds of error.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import traceback
@@ -15,7 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec
 
 from aws_lambda_powertools import Logger
-from chalice import Chalice, ChaliceUnhandledError, Response
+from aws_lambda_powertools.logging.exceptions import OrphanedChildLoggerError
+from chalice import Chalice, ChaliceUnhandledError, ChaliceViewError, Response
 from chalice.app import Request
 
 from otklik.domain.errors import Conflict, InvalidRequest, NotAuthenticated, NotFound, Refused, TooLarge
@@ -23,8 +25,10 @@ from otklik.domain.errors import Conflict, InvalidRequest, NotAuthenticated, Not
 P = ParamSpec("P")
 logger = Logger(child=True)
 
-# The domain's refusals as HTTP answers: (status, code).
+# The domain's refusals as HTTP answers: (status, code). A refusal answers with its class's entry or its
+# nearest base class's; Refused itself has one, so every refusal has an answer and none is guessed.
 ERROR_TABLE: Mapping[type[Refused], tuple[int, str]] = {
+    Refused: (400, "bad_request"),
     InvalidRequest: (400, "bad_request"),
     NotAuthenticated: (401, "unauthorized"),
     NotFound: (404, "not_found"),
@@ -68,10 +72,7 @@ def error_response(
 
 def status_of(error: Refused) -> tuple[int, str]:
     """The (status, code) of a domain refusal: its class's entry, or its nearest base class's."""
-    for cls in type(error).__mro__:
-        if cls in ERROR_TABLE:
-            return ERROR_TABLE[cls]
-    return (400, "bad_request")
+    return next(ERROR_TABLE[cls] for cls in type(error).__mro__ if cls in ERROR_TABLE)
 
 
 def _request_id(request: Request | None) -> str | None:
@@ -80,17 +81,38 @@ def _request_id(request: Request | None) -> str | None:
     return str(value) if value else None
 
 
-def internal_error(error: BaseException, request: Request | None) -> Response:
+def _path_of(request: Request | None) -> str:
+    """The path asked for. Chalice's request.path is the resource (/tickets/{id}, /{proxy+}); its
+    parameters fill it back in."""
+    path = str(getattr(request, "path", "") or "")
+    for name, value in (getattr(request, "uri_params", None) or {}).items():
+        path = path.replace(f"{{{name}+}}", str(value)).replace(f"{{{name}}}", str(value))
+    return path
+
+
+def _correlate(request_id: str | None) -> None:
+    """Every log line of this request carries its id, once the function's service logger exists."""
+    # Without a service Logger() above this one (an app built without one) there is nowhere to keep the
+    # key: the lines still name the request where it matters, in internal_error, and an answer must not
+    # fail for want of a log key.
+    with contextlib.suppress(OrphanedChildLoggerError):
+        logger.set_correlation_id(request_id)
+
+
+def internal_error(error: BaseException, request_id: str | None) -> Response:
     """Log what failed and where (class and frame, no message), answer the documented 500."""
     frames = traceback.extract_tb(error.__traceback__)
     where = (
         f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].name}:{frames[-1].lineno}" if frames else ""
     )
-    request_id = _request_id(request)
     logger.error(
         "request failed",
         extra={"request_id": request_id, "error": type(error).__name__, "raised_at": where},
     )
+    return _internal_answer(request_id)
+
+
+def _internal_answer(request_id: str | None) -> Response:
     status, code = INTERNAL_ERROR
     message = "something went wrong on our side; the request id says where to look"
     return error_response(status, code, message, [{"request_id": request_id}] if request_id else None)
@@ -102,19 +124,26 @@ class ViewCrashed(ChaliceUnhandledError):
 
 
 def answers_errors(view: Callable[P, Any]) -> Callable[P, Response]:
-    """Wrap a Chalice view: a domain refusal becomes its status, anything else the documented 500."""
+    """Wrap a Chalice view: a domain refusal becomes its status, anything else the documented 500.
+
+    Chalice's own view errors pass through to Chalice, which answers them with their status (the edge
+    reshapes the answer): request.json_body raises BadRequestError for a body that is not JSON.
+    """
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
         try:
             result = view(*args, **kwargs)
+            # Encoded here, inside the try: a result that is not JSON is this view's crash, answered 500.
+            return result if isinstance(result, Response) else json_response(200, result)
         except Refused as refusal:
             status, code = status_of(refusal)
             logger.info("request refused", extra={"status": status, "code": code})
             return error_response(status, code, refusal.message, refusal.details)
+        except ChaliceViewError:
+            raise
         except Exception as error:
             raise ViewCrashed(type(error).__name__) from error
-        return result if isinstance(result, Response) else json_response(200, result)
 
     return wrapper
 
@@ -126,7 +155,7 @@ def _chalice_error(response: Response, request: Request | None) -> Response | No
         return None
     status, code = _CHALICE_ERRORS.get(str(body["Code"]), (response.status_code, "error"))
     method = getattr(request, "method", "")
-    path = getattr(request, "path", "")
+    path = _path_of(request)
     headers = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
     if status == 405 and not headers.get("Allow"):
         # No method at all is served here: the path is not one of ours (the catch-all route).
@@ -147,23 +176,40 @@ def _chalice_error(response: Response, request: Request | None) -> Response | No
         )
     if status == 500:
         logger.error("request failed inside Chalice", extra={"request_id": _request_id(request)})
-        return error_response(*INTERNAL_ERROR, "something went wrong on our side")
+        return _internal_answer(_request_id(request))
     return error_response(status, code, str(body["Message"]))
+
+
+class EdgeApp(Chalice):
+    """Chalice, answering in our shape what fails outside its middleware too: reading an event it cannot
+    make a Request of (before), turning the answer into a proxy result (after)."""
+
+    def __call__(self, event: Any, context: Any) -> dict[str, Any]:
+        try:
+            return super().__call__(event, context)
+        except Exception as error:  # noqa: BLE001 -- the edge answers every failure in our shape
+            request_context = event.get("requestContext") if isinstance(event, dict) else None
+            given = request_context.get("requestId") if isinstance(request_context, dict) else None
+            request_id = str(given) if given else None
+            _correlate(request_id)  # the middleware, which sets it, may not have run
+            answer: dict[str, Any] = internal_error(error, request_id).to_dict()
+            return answer
 
 
 def edge_app(name: str) -> Chalice:
     """A Chalice app whose every answer, its own refusals and crashes included, has our error shape."""
-    app = Chalice(app_name=name)
+    app = EdgeApp(app_name=name)
 
     @app.middleware("http")
     def _edge(request: Request, get_response: Callable[[Request], Response]) -> Response:
+        request_id = _request_id(request)
         try:
-            logger.set_correlation_id(_request_id(request))
+            _correlate(request_id)
             response = get_response(request)
         except ViewCrashed as crash:
-            return internal_error(crash.__cause__ or crash, request)
+            return internal_error(crash.__cause__ or crash, request_id)
         except Exception as error:  # noqa: BLE001 -- the edge answers every failure in our shape
-            return internal_error(error, request)
+            return internal_error(error, request_id)
         return _chalice_error(response, request) or response
 
     return app

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from otklik.domain.config import Config
 from otklik.domain.errors import FeedbackMissing
 from otklik.domain.messages import NotifyMessage
 from otklik.domain.models import Ticket
 from otklik.domain.notifications import ticket_opened
 from otklik.domain.routing import open_ticket, plan_ticket
 from otklik.ports import FeedbackReader, Publisher, TicketWriter
+
+if TYPE_CHECKING:  # annotations only: importing it validates the default document, Jinja2 and all
+    from otklik.domain.config import Config
 
 
 @dataclass(frozen=True)

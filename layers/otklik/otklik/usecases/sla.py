@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from otklik.domain.config import Config
 from otklik.domain.messages import NotifyMessage
 from otklik.domain.notifications import sla_breached
 from otklik.ports import DeadlineWatch, Publisher
+
+if TYPE_CHECKING:  # annotations only: importing it validates the default document, Jinja2 and all
+    from otklik.domain.config import Config
 
 
 def sweep_first_responses(
