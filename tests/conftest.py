@@ -14,12 +14,17 @@ EVENTS = ROOT / "events"
 _TIERS = {"unit": "unit", "integration": "integration", "e2e": "e2e"}
 
 
+# Read the logs every other end-to-end test has written: these run after all of them.
+LAST = ("test_log_hygiene.py",)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
         tier = _TIERS.get(parts[0]) if parts else None
         if tier:
             item.add_marker(getattr(pytest.mark, tier))
+    items.sort(key=lambda item: Path(str(item.fspath)).name in LAST)
 
 
 class NetworkBlocked(RuntimeError):

@@ -1,4 +1,4 @@
-"""NotifyQueue -> send_notifications: each notification delivered once to the outbox and its channels."""
+"""NotifyQueue -> send_notifications: each notification kept in the outbox and delivered to its channels."""
 
 from typing import Any
 
@@ -11,18 +11,32 @@ from otklik.entrypoints.batch import sqs_step
 logger = Logger()
 metrics = Metrics()
 
+# The metric each channel's outcome counts in; the outbox's own entry counts as sent.
+METRIC_OF_STATUS = {
+    "sent": "NotificationsSent",
+    "stored": "NotificationsSent",
+    "failed": "NotificationsFailed",
+    "unconfirmed": "NotificationsUnconfirmed",
+}
+
 
 def notify(message: send_notifications.Message, notifier: send_notifications.Notifier) -> dict[str, Any]:
+    """Logs carry ids, channel names, statuses and error words: never the notification's title or text."""
     notification = message.notification
-    delivered = notifier(notification)
+    ids = {"notification_id": notification.id, "ticket_id": notification.ticket_id}
+    try:
+        delivered = notifier(notification)
+    except send_notifications.Incomplete as incomplete:
+        logger.warning("notification to be retried", extra={**ids, "retrying": incomplete.errors})
+        metrics.add_metric(name="NotificationsRetried", unit=MetricUnit.Count, value=len(incomplete.errors))
+        raise
     for result in delivered["results"]:
-        name = "NotificationsSent" if result["status"] in ("sent", "stored") else "NotificationsFailed"
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
-    return {
-        "notification_id": notification.id,
-        "ticket_id": notification.ticket_id,
-        "results": delivered["results"],
-    }
+        metrics.add_metric(name=METRIC_OF_STATUS[result["status"]], unit=MetricUnit.Count, value=1)
+    results = [
+        {key: result[key] for key in ("channel", "status", "error") if result.get(key)}
+        for result in delivered["results"]
+    ]
+    return {**ids, "results": results}
 
 
 step = sqs_step(

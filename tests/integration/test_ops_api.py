@@ -80,7 +80,7 @@ def _request(stack: Stack, method: str, resource: str, path: str, **kwargs: Any)
 
 
 def test_a_reply_body_that_is_not_json_is_a_400_not_a_500(stack: Stack) -> None:
-    # Regression: Chalice's json_body raises its own BadRequestError, which answers_errors took for a crash
+    # Regression: Chalice's json_body raised its own BadRequestError, which answers_errors took for a crash
     response = _request(
         stack,
         "POST",
@@ -90,7 +90,10 @@ def test_a_reply_body_that_is_not_json_is_a_400_not_a_500(stack: Stack) -> None:
         path_parameters={"id": "tk_1"},
     )
     assert response["statusCode"] == 400
-    assert body_of(response)["error"] == {"code": "bad_request", "message": "Error Parsing JSON"}
+    assert body_of(response)["error"] == {
+        "code": "bad_request",
+        "message": "the body is not valid JSON: Expecting value at line 1",
+    }
 
 
 def test_a_reply_as_plain_text_is_415(stack: Stack) -> None:

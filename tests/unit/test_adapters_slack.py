@@ -1,20 +1,18 @@
-"""The Slack-style webhook channel: delivered, refused for good, or to be retried."""
+"""The Slack-style webhook channel: sent, refused for good, unconfirmed, or to be tried again."""
 
 from __future__ import annotations
 
-import email.message
-import io
+import http.client
 import json
 import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from otklik.adapters.http import HttpClient
 from otklik.adapters.slack import SlackWebhookChannel, TransientDeliveryError
 from otklik.domain.models import Notification
+from otklik.ports import ChannelUnavailable
+from tests.support.scripted_http import Answer, ScriptedServer, refusal, serve
 from tests.unit.samples import NOW
 
 HOOK = "https://hooks.example.test/services/T000/B000/XXXX"
@@ -26,54 +24,40 @@ NOTE = Notification(
     title="[high] Новый тикет tk_1",
     text="команда: support · приоритет: high\n«Порвалось, пишите [email]»",
 )
+OK = Answer(200, b"ok", "text/plain")
 
 
-class OkAnswer:
-    status = 200
-    headers = email.message.Message()
-
-    def read(self) -> bytes:
-        return b"ok"
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
 
 
-class Hook:
-    """The webhook endpoint: records what was posted and answers with a status."""
-
-    def __init__(self, status: int = 200) -> None:
-        self.status = status
-        self.posted: list[dict[str, object]] = []
-
-    @contextmanager
-    def urlopen(self, request: urllib.request.Request, timeout: float) -> Iterator[OkAnswer]:
-        assert isinstance(request.data, bytes)
-        self.posted.append(json.loads(request.data))
-        if self.status != 200:
-            raise urllib.error.HTTPError(
-                HOOK, self.status, "error", email.message.Message(), io.BytesIO(b"no_service")
-            )
-        yield OkAnswer()
+def slack(sleeps: list[float], attempts: int = 2) -> SlackWebhookChannel:
+    return SlackWebhookChannel(HttpClient(attempts=attempts, sleep=sleeps.append), HOOK)
 
 
-def slack_posting_to(hook: Hook, monkeypatch: pytest.MonkeyPatch) -> SlackWebhookChannel:
-    monkeypatch.setattr(urllib.request, "urlopen", hook.urlopen)
-    return SlackWebhookChannel(HttpClient(attempts=2, sleep=lambda _: None), HOOK)
+def posted(server: ScriptedServer) -> list[dict[str, object]]:
+    bodies = [request.data for request in server.requests]
+    return [json.loads(body) for body in bodies if isinstance(body, bytes)]
 
 
-def test_an_accepted_post_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
-    hook = Hook(200)
+def test_an_accepted_post_is_sent(monkeypatch: pytest.MonkeyPatch, sleeps: list[float]) -> None:
+    server = serve(monkeypatch, OK)
 
-    result = slack_posting_to(hook, monkeypatch).deliver(NOTE)
+    result = slack(sleeps).deliver(NOTE)
 
-    assert (result.channel, result.status) == ("slack", "sent")
-    assert len(hook.posted) == 1
+    assert (result.channel, result.status, result.detail) == ("slack", "sent", "HTTP 200")
+    assert len(server.requests) == 1
 
 
-def test_the_message_has_text_and_blocks_with_title_and_body(monkeypatch: pytest.MonkeyPatch) -> None:
-    hook = Hook(200)
+def test_the_message_has_text_and_blocks_with_title_and_body(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
+) -> None:
+    server = serve(monkeypatch, OK)
 
-    slack_posting_to(hook, monkeypatch).deliver(NOTE)
+    slack(sleeps).deliver(NOTE)
 
-    (payload,) = hook.posted
+    (payload,) = posted(server)
     assert NOTE.title in str(payload["text"])
     assert NOTE.text in str(payload["text"])
     assert payload["blocks"] == [
@@ -91,26 +75,76 @@ def test_a_long_title_is_cut_to_fit_slacks_header_block() -> None:
     assert len(blocks[0]["text"]["text"]) == 150
 
 
-@pytest.mark.parametrize("status", [400, 403, 404, 410])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 413, 422])
 def test_a_permanent_refusal_is_recorded_as_failed_without_retrying(
-    monkeypatch: pytest.MonkeyPatch, status: int
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float], status: int
 ) -> None:
-    hook = Hook(status)
+    server = serve(monkeypatch, refusal(HOOK, status, b"no_service"), OK)
 
-    result = slack_posting_to(hook, monkeypatch).deliver(NOTE)
+    result = slack(sleeps).deliver(NOTE)
 
-    assert (result.channel, result.status) == ("slack", "failed")
-    assert f"HTTP {status}" in result.detail
-    assert len(hook.posted) == 1
+    assert (result.channel, result.status, result.error) == ("slack", "failed", f"HTTP {status}")
+    assert result.detail == f"HTTP {status}: no_service"
+    assert len(server.requests) == 1
+    assert sleeps == []
 
 
-@pytest.mark.parametrize("status", [429, 500, 503])
-def test_a_transient_failure_raises_so_the_message_is_retried(
-    monkeypatch: pytest.MonkeyPatch, status: int
+@pytest.mark.parametrize("status", [408, 425, 429, 500, 502, 503, 504, 507])
+def test_a_transient_failure_is_retried_then_raises_so_the_message_is_delivered_again(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float], status: int
 ) -> None:
-    hook = Hook(status)
+    server = serve(monkeypatch, refusal(HOOK, status, b"busy"), refusal(HOOK, status, b"busy"))
 
-    with pytest.raises(TransientDeliveryError, match=f"HTTP {status}"):
-        slack_posting_to(hook, monkeypatch).deliver(NOTE)
+    with pytest.raises(TransientDeliveryError, match=f"HTTP {status}: busy") as caught:
+        slack(sleeps).deliver(NOTE)
 
-    assert len(hook.posted) == 2
+    assert isinstance(caught.value, ChannelUnavailable)
+    assert caught.value.cause == f"HTTP {status}"
+    assert len(server.requests) == 2
+    assert len(sleeps) == 1
+
+
+def test_slacks_retry_after_is_waited_for_before_the_next_try(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
+) -> None:
+    server = serve(monkeypatch, refusal(HOOK, 429, b"rate_limited", Retry_After="3"), OK)
+
+    result = slack(sleeps).deliver(NOTE)
+
+    assert result.status == "sent"
+    assert sleeps == [3.0]
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "after_sending",
+    [TimeoutError("timed out"), ConnectionResetError(104, "reset"), http.client.RemoteDisconnected("closed")],
+)
+def test_a_post_sent_without_an_answer_is_unconfirmed_and_not_sent_again(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float], after_sending: Exception
+) -> None:
+    # Given Slack that took the post and never answered (urllib lets these through unwrapped)
+    server = serve(monkeypatch, after_sending, OK, OK)
+
+    result = slack(sleeps, attempts=3).deliver(NOTE)
+
+    # Then it is posted once, and recorded as unconfirmed with the error's class
+    assert len(server.requests) == 1
+    assert (result.status, result.error) == ("unconfirmed", type(after_sending).__name__)
+    assert result.detail == f"no answer after sending ({type(after_sending).__name__})"
+
+
+def test_a_connection_that_never_opened_is_retried_and_its_error_names_no_url(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
+) -> None:
+    refused = urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+    server = serve(monkeypatch, refused, refused)
+
+    with pytest.raises(TransientDeliveryError) as caught:
+        slack(sleeps).deliver(NOTE)
+
+    assert len(server.requests) == 2
+    assert caught.value.cause == "ConnectionRefusedError"
+    assert str(caught.value) == "not sent (ConnectionRefusedError)"
+    # The webhook's URL is its secret: it goes nowhere the outbox or a log could show it
+    assert "hooks.example.test" not in str(caught.value)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from botocore.exceptions import ClientError, EndpointConnectionError
 from chalice import Chalice, Response
 
 from otklik.domain import errors
@@ -92,6 +93,13 @@ def build_app() -> Chalice:
     @answers_errors
     def crash() -> dict[str, Any]:
         raise RuntimeError(SECRET)
+
+    @app.route("/aws/{code}", methods=["GET"])
+    @answers_errors
+    def aws_failure(code: str) -> dict[str, Any]:
+        if code == "unreachable":
+            raise EndpointConnectionError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com")
+        raise ClientError({"Error": {"Code": code, "Message": SECRET}}, "PutItem")
 
     @app.route("/things/{id}", methods=["GET", "PUT"])
     @answers_errors
@@ -328,3 +336,27 @@ def test_an_event_that_is_not_from_api_gateway_answers_500_without_details(app: 
     assert (status, headers["Content-Type"]) == (500, JSON_UTF8)
     assert body["error"]["code"] == "internal_error"
     assert "details" not in body["error"]
+
+
+@pytest.mark.parametrize(
+    "code", ["ProvisionedThroughputExceededException", "ThrottlingException", "unreachable"]
+)
+def test_aws_being_busy_is_503_with_retry_after_so_the_client_sends_again(
+    app: Chalice, caplog: pytest.LogCaptureFixture, code: str
+) -> None:
+    request = event("GET", "/aws/{code}", f"/aws/{code}", params={"code": code})
+
+    status, headers, body = call(app, request)
+
+    assert status == 503
+    assert headers["Retry-After"] == "1"
+    assert body["error"]["code"] == "service_unavailable"
+    assert SECRET not in rendered(caplog)
+
+
+def test_an_aws_refusal_that_is_not_transient_stays_a_500(app: Chalice) -> None:
+    request = event("GET", "/aws/{code}", "/aws/ValidationException", params={"code": "ValidationException"})
+
+    status, headers, body = call(app, request)
+
+    assert_internal_error(status, headers, body, request["requestContext"]["requestId"])

@@ -198,6 +198,7 @@ def _push(
         SECRETS,
         ingest,
         fetch,
+        max_body_bytes=256 * 1024,
     )
     return outcome, ingest, fetch
 
@@ -231,6 +232,7 @@ def test_a_yandex_market_notification_queues_a_fetch_job_not_feedback() -> None:
         SECRETS,
         ingest,
         fetch,
+        max_body_bytes=256 * 1024,
     )
 
     assert outcome.status == 200

@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
     )
     from otklik.domain.models import (
         ChannelResult,
-        DeliveredNotification,
         FeedbackEnvelope,
         FeedbackItem,
         Notification,
@@ -122,6 +121,13 @@ class TicketQueries(Protocol):
     def list_notifications(self, ticket_id: str) -> list[dict[str, Any]]: ...
 
 
+class Approvals(Protocol):
+    """The reply state of tickets as approving a reply needs it: record it, or take it back."""
+
+    def approve(self, ticket_id: str, reply: ReplyState) -> bool: ...
+    def withdraw(self, ticket_id: str, reply: ReplyState, previous: ReplyState | None) -> bool: ...
+
+
 class Replies(Protocol):
     """The reply state of tickets; every change is conditional on the state it expects."""
 
@@ -132,8 +138,25 @@ class Replies(Protocol):
     def mark_rejected(self, ticket_id: str, reply_id: str, reason: str) -> bool: ...
 
 
+class ChannelUnavailable(Exception):
+    """A channel cannot take a notification now but may later (an outage, a rate limit).
+
+    Its message is kept in the outbox: what the channel answered or the error's class, never the
+    notification's text or the channel's (secret) URL. `cause` says it in a word ("HTTP 503",
+    "ConnectionRefusedError"); that may be logged.
+    """
+
+    def __init__(self, message: str, cause: str = "") -> None:
+        super().__init__(message)
+        self.cause = cause or type(self).__name__
+
+
 class Channel(Protocol):
-    """One way of telling people: delivers or records a permanent failure; raises when it may heal."""
+    """One way of telling people.
+
+    deliver answers what happened: sent, failed for good (a refusal that will not heal), or unconfirmed
+    (sent, but no answer came, so it may have arrived). It raises ChannelUnavailable when it may heal.
+    """
 
     name: str
 
@@ -141,7 +164,16 @@ class Channel(Protocol):
 
 
 class Outbox(Protocol):
-    def record_notification(self, delivered: DeliveredNotification) -> bool: ...
+    """The record of every notification and of what each channel did with it, written as it happens."""
+
+    def open_notification(self, notification: Notification, now: datetime) -> Mapping[str, ChannelResult]:
+        """Keep the notification (once per id: a redelivery leaves it as it is) before any channel is
+        tried; answer what each channel already did with it, by channel name (empty the first time)."""
+        ...
+
+    def record_channel_result(self, notification: Notification, result: ChannelResult) -> bool:
+        """Keep what a channel did (its latest try); False, and nothing written, once it was sent."""
+        ...
 
 
 # ---------------------------------------------------------------- marketplaces

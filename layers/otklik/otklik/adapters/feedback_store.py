@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from otklik.adapters.dynamo import from_image, from_item, model_to_document, put_if_absent
-from otklik.adapters.pages import query_page
+from otklik.adapters.pages import PageKey, query_page
 from otklik.domain.models import FeedbackItem
 from otklik.ports import Page
 
 # Attributes only FeedbackTable needs (index key, delivery counter); not part of FeedbackItem.
 STORAGE_ONLY = ("received_sk", "deliveries")
+# The key of an item in the by_day index: the table's own key and the index's.
+BY_DAY_KEY = frozenset({"id", "day", "received_sk"})
 
 
 def _public(document: dict[str, Any]) -> dict[str, Any]:
@@ -70,5 +72,5 @@ class FeedbackStore:
             "ExpressionAttributeNames": {"#day": "day"},
             "ExpressionAttributeValues": {":day": {"S": day}},
         }
-        page = query_page(self._client, query, limit, cursor)
+        page = query_page(self._client, query, PageKey(BY_DAY_KEY, ("day", day)), limit, cursor)
         return Page(items=[_public(item) for item in page.items], next_cursor=page.next_cursor)

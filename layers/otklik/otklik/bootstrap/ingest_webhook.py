@@ -77,6 +77,7 @@ class Intake:
             self.secrets,
             self.ingest_queue,
             self.fetch_queue,
+            self.policy.max_body_bytes,
         )
 
 

@@ -37,6 +37,11 @@ class TooLarge(Refused):
     """The request is larger than the limit it is allowed."""
 
 
+class TryAgain(Refused):
+    """The request could not be carried out just now, for a passing reason on our side (a queue or a table
+    did not answer); nothing was changed, and the same request may be sent again."""
+
+
 class FeedbackMissing(Exception):
     """A queue message names feedback that is not stored (yet): the message is retried, then dead-lettered."""
 

@@ -46,8 +46,18 @@ class RejectedReply(Frozen):
     rejected_at: datetime
 
 
+# Characters SQS refuses in a message body (it takes #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD and
+# #x10000-#x10FFFF). JSON already escapes the control characters; these two it writes as they are.
+_SQS_REFUSED = {"\ufffe": "\\ufffe", "\uffff": "\\uffff"}
+
+
 def encode(message: BaseModel) -> str:
-    return message.model_dump_json(exclude_none=True)
+    """The message as JSON that every SQS queue takes: characters SQS refuses are written as escapes,
+    which decode reads back to the same text."""
+    body = message.model_dump_json(exclude_none=True)
+    for character, escape in _SQS_REFUSED.items():
+        body = body.replace(character, escape)
+    return body
 
 
 class MalformedMessage(ValueError):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 
 FeedbackKind = Literal["review", "question", "chat", "complaint", "survey"]
 TonalityLabel = Literal["negative", "neutral", "positive"]
@@ -13,6 +14,51 @@ Priority = Literal["urgent", "high", "normal", "low"]
 TicketStatus = Literal["open", "resolved", "closed"]
 
 MAX_TEXT_CHARS = 20_000
+# What one feedback item may carry, so that its queue message stays far below SQS's 256 KB
+# (tests/unit/test_hostile_webhooks.py builds the largest envelope these allow and measures it).
+MAX_ID_CHARS = 200
+MAX_LABEL_CHARS = 100
+MAX_PHOTOS = 20
+MAX_PHOTO_URL_CHARS = 500
+MAX_REPLY_CONTEXT = 8
+
+# The range of created_at the pipeline takes. Before 2000 no channel of ours existed; a little ahead
+# of our clock is a sender's clock running fast, further is a wrong date. Inside this range every
+# conversion downstream (UTC, the report day in Europe/Moscow) is safe, where 9999-12-31T23:00Z
+# overflows and would dead-letter after the sender was told 202.
+EARLIEST_CREATED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_CLOCK_SKEW = timedelta(days=1)
+# ISO 8601 date and time; pydantic alone would also take unix seconds or milliseconds, as numbers
+# or digit strings, and guess which.
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def created_at_problem(moment: datetime, now: datetime) -> str | None:
+    """Why the pipeline cannot take `moment` as when feedback was written at `now`; None when it can."""
+    if moment.utcoffset() is None:
+        return "has no time zone"
+    if now.utcoffset() is None:
+        now = now.replace(tzinfo=UTC)  # the clock's own UTC, read without a zone
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        return "is out of range"
+    if utc < EARLIEST_CREATED_AT:
+        return f"is before {EARLIEST_CREATED_AT:%Y-%m-%d}"
+    if utc > now + MAX_CLOCK_SKEW:
+        return f"is more than {MAX_CLOCK_SKEW // timedelta(hours=1)} hours ahead of the server's clock"
+    return None
+
+
+def _iso_date_time(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
+        raise ValueError("must be an ISO 8601 date and time with a time zone, e.g. 2026-11-22T09:41:00+03:00")
+    return value
+
+
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_date_time)]
 
 
 class Frozen(BaseModel):
@@ -42,14 +88,15 @@ class Author(Frozen):
 class OwnChannelFeedback(Frozen):
     """The body of POST /webhooks/{source}: one feedback item from a seller's own channel."""
 
-    id: str = Field(min_length=1, max_length=200, description="The item's id in the sending system")
+    id: str = Field(min_length=1, max_length=MAX_ID_CHARS, description="The item's id in the sending system")
     kind: FeedbackKind
     text: str = Field(default="", max_length=MAX_TEXT_CHARS)
-    rating: int | None = Field(default=None, ge=1, le=5)
+    # Strict: pydantic would read true as 1 star and "5" as 5; a sender that means stars sends a number.
+    rating: StrictInt | None = Field(default=None, ge=1, le=5)
     product: ProductRef | None = None
     order: OrderRef | None = None
     customer: Author | None = None
-    created_at: AwareDatetime
+    created_at: IsoDateTime
     account: str = Field(default="default", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
 
     @model_validator(mode="after")
@@ -79,6 +126,37 @@ class FeedbackFields(Frozen):
     reply_context: dict[str, str] = Field(default_factory=dict)
     created_at: datetime
     received_at: datetime
+
+    def queue_problem(self) -> tuple[str, str] | None:
+        """(field, why) when this feedback may not go onto IngestQueue; None when it may.
+
+        Checked where feedback is made from what a channel sent (the webhook, fields.build), not as
+        a validator: stored items, made under older rules, are read with this model and must stay
+        readable. The limits keep a queue message far below SQS's 256 KB; the date must be one
+        score_feedback can place (created_at_problem), judged at received_at.
+        """
+        for field, value in (("source", self.source), ("account", self.account)):
+            if len(value) > MAX_LABEL_CHARS:
+                return field, f"{field} is over {MAX_LABEL_CHARS} characters"
+        if len(self.external_id) > MAX_ID_CHARS:
+            return "external_id", f"external_id is over {MAX_ID_CHARS} characters"
+        if len(self.text) + len(self.pros or "") + len(self.cons or "") > MAX_TEXT_CHARS:
+            return "text", f"text, pros and cons together are over {MAX_TEXT_CHARS} characters"
+        if len(self.photos) > MAX_PHOTOS or any(len(link) > MAX_PHOTO_URL_CHARS for link in self.photos):
+            return (
+                "photos",
+                f"photos are over {MAX_PHOTOS} links, or one is over {MAX_PHOTO_URL_CHARS} characters",
+            )
+        context = self.reply_context
+        if len(context) > MAX_REPLY_CONTEXT or any(
+            len(key) > MAX_LABEL_CHARS or len(value) > MAX_ID_CHARS for key, value in context.items()
+        ):
+            return (
+                "reply_context",
+                f"reply_context holds over {MAX_REPLY_CONTEXT} ids, or one over {MAX_ID_CHARS} characters",
+            )
+        problem = created_at_problem(self.created_at, self.received_at)
+        return ("created_at", f"created_at {problem}") if problem is not None else None
 
     def full_text(self) -> str:
         """Text, pros and cons together, as tonality reads them."""
@@ -181,10 +259,28 @@ class Notification(Frozen):
     text: str
 
 
+# sent: the channel took it. failed: refused for good, not tried again. retrying: may heal, tried again
+# on the next delivery. unconfirmed: sent, but no answer came (it may have arrived), so not sent again.
+# stored: the outbox itself.
+ChannelStatus = Literal["sent", "stored", "failed", "retrying", "unconfirmed"]
+
+
 class ChannelResult(Frozen):
+    """What one channel did with a notification: the outbox keeps the latest one per channel."""
+
     channel: str
-    status: Literal["sent", "stored", "failed"]
+    status: ChannelStatus
     detail: str = ""
+    error: str | None = Field(
+        default=None, description="Why it did not send, in a word: the HTTP status or the error's class"
+    )
+    attempts: int | None = Field(default=None, ge=1, description="Deliveries that tried this channel")
+    at: datetime | None = Field(default=None, description="When the latest of them was tried")
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more will be tried: only a channel that may heal is tried again."""
+        return self.status != "retrying"
 
 
 class DeliveredNotification(Frozen):

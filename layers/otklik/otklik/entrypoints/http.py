@@ -20,7 +20,15 @@ from aws_lambda_powertools.logging.exceptions import OrphanedChildLoggerError
 from chalice import Chalice, ChaliceUnhandledError, ChaliceViewError, Response
 from chalice.app import Request
 
-from otklik.domain.errors import Conflict, InvalidRequest, NotAuthenticated, NotFound, Refused, TooLarge
+from otklik.domain.errors import (
+    Conflict,
+    InvalidRequest,
+    NotAuthenticated,
+    NotFound,
+    Refused,
+    TooLarge,
+    TryAgain,
+)
 
 P = ParamSpec("P")
 logger = Logger(child=True)
@@ -34,6 +42,7 @@ ERROR_TABLE: Mapping[type[Refused], tuple[int, str]] = {
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
     TooLarge: (413, "payload_too_large"),
+    TryAgain: (503, "service_unavailable"),
 }
 INTERNAL_ERROR = (500, "internal_error")
 
@@ -99,16 +108,57 @@ def _correlate(request_id: str | None) -> None:
         logger.set_correlation_id(request_id)
 
 
+# AWS error codes that mean "not now": throttling, contention, the service's own trouble. A request
+# that fails on one after botocore's own retries changed nothing worth keeping, and may be sent again.
+_TRANSIENT_AWS_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "TooManyRequestsException",
+        "TransactionConflictException",
+        "SlowDown",
+        "InternalServerError",
+        "InternalError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+    }
+)
+RETRY_AFTER_SECONDS = 1
+
+
+def transient_aws_failure(error: BaseException) -> bool:
+    """Whether error is AWS saying "try again" (or not answering), rather than a bug or a refusal."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(error, ClientError):
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        return code in _TRANSIENT_AWS_CODES or status >= 500
+    return isinstance(error, ConnectionError | HTTPClientError)
+
+
 def internal_error(error: BaseException, request_id: str | None) -> Response:
-    """Log what failed and where (class and frame, no message), answer the documented 500."""
+    """Log what failed and where (class and frame, no message); answer 503 with Retry-After when AWS
+    was only busy (the client should send it again), the documented 500 otherwise."""
     frames = traceback.extract_tb(error.__traceback__)
     where = (
         f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].name}:{frames[-1].lineno}" if frames else ""
     )
-    logger.error(
-        "request failed",
-        extra={"request_id": request_id, "error": type(error).__name__, "raised_at": where},
-    )
+    extra = {"request_id": request_id, "error": type(error).__name__, "raised_at": where}
+    if transient_aws_failure(error):
+        logger.warning("request deferred: AWS is busy", extra=extra)
+        return error_response(
+            503,
+            "service_unavailable",
+            "a service we depend on is busy; send the request again (one sent twice counts once)",
+            [{"request_id": request_id}] if request_id else None,
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    logger.error("request failed", extra=extra)
     return _internal_answer(request_id)
 
 
@@ -224,5 +274,7 @@ def current_request(app: Chalice) -> Request:
 
 
 def raw_body(request: Request) -> bytes:
+    """The request's body as bytes. A text body holding a lone surrogate (an event can carry "\\ud800")
+    becomes bytes that are not UTF-8, which the JSON reader then refuses, instead of an encoding crash."""
     body = request.raw_body
-    return body if isinstance(body, bytes) else str(body).encode("utf-8")
+    return body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogatepass")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,7 +10,8 @@ from pydantic import ValidationError
 
 from otklik.domain.errors import InvalidRequest, NotAuthenticated, NotFound, TooLarge, field_errors
 from otklik.domain.ids import feedback_id
-from otklik.domain.models import FeedbackEnvelope, OwnChannelFeedback
+from otklik.domain.json_input import UnreadableJson, read_json_object
+from otklik.domain.models import FeedbackEnvelope, OwnChannelFeedback, created_at_problem
 from otklik.domain.signature import SIGNATURE_HEADER, SignatureError, verify
 from otklik.ports import Publisher, Receipts
 
@@ -29,20 +29,43 @@ class Accepted:
     duplicate: bool
 
 
-def _parse(body: bytes) -> OwnChannelFeedback:
+SCHEMA_MISMATCH = "feedback does not match the schema"
+
+
+def _parse(body: bytes, now: datetime) -> OwnChannelFeedback:
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidRequest(f"body is not valid JSON: {error}") from error
-    if not isinstance(document, dict):
-        raise InvalidRequest("body must be a JSON object with one feedback item")
+        document = read_json_object(body)
+    except UnreadableJson as error:
+        raise InvalidRequest(f"{error}; send one JSON object with one feedback item") from None
     try:
-        return OwnChannelFeedback.model_validate(document)
+        feedback = OwnChannelFeedback.model_validate(document)
     except ValidationError as error:
-        raise InvalidRequest("feedback does not match the schema", details=field_errors(error)) from error
+        raise InvalidRequest(SCHEMA_MISMATCH, details=field_errors(error)) from error
+    # Checked here, with the clock, before the 202: a date the pipeline cannot place (out of range,
+    # far ahead of us) would otherwise be accepted, fail in score_feedback, and every re-post of it
+    # would be answered "duplicate".
+    problem = created_at_problem(feedback.created_at, now)
+    if problem is not None:
+        raise InvalidRequest(
+            SCHEMA_MISMATCH, details=[{"field": "created_at", "error": f"created_at {problem}"}]
+        )
+    return feedback
 
 
 def envelope_for(source: str, feedback: OwnChannelFeedback, now: datetime) -> FeedbackEnvelope:
+    """The queue message of a webhook's feedback; InvalidRequest for what the queue may not carry."""
+    try:
+        envelope = _envelope(source, feedback, now)
+    except ValidationError as error:
+        raise InvalidRequest(SCHEMA_MISMATCH, details=field_errors(error)) from error
+    problem = envelope.queue_problem()
+    if problem is not None:
+        field, why = problem
+        raise InvalidRequest(SCHEMA_MISMATCH, details=[{"field": field, "error": why}])
+    return envelope
+
+
+def _envelope(source: str, feedback: OwnChannelFeedback, now: datetime) -> FeedbackEnvelope:
     return FeedbackEnvelope(
         feedback_id=feedback_id(source, feedback.account, feedback.kind, feedback.id),
         source=source,
@@ -88,7 +111,7 @@ def accept_webhook(
         )
     except SignatureError as error:
         raise NotAuthenticated(str(error)) from error
-    envelope = envelope_for(source, _parse(body), now)
+    envelope = envelope_for(source, _parse(body, now), now)
     if receipts.seen(envelope.feedback_id, now):
         return Accepted(id=envelope.feedback_id, duplicate=True)
     queue.send(envelope)

@@ -1,4 +1,9 @@
-"""Ops API queries: feedback, tickets, notifications and aggregates, with their parameters checked."""
+"""Ops API queries: feedback, tickets, notifications and aggregates, with their parameters checked.
+
+Every parameter is bounded in length and charset here, before any store sees it: DynamoDB answers a
+key over 2,048 bytes, an empty one or a start key of the wrong shape with a ValidationException, and
+int() of 4,300 digits raises. A refusal quotes a parameter only once it is known to be short and plain.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,12 @@ from otklik.ports import AggregateQueries, FeedbackQueries, Page, TicketQueries
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Our ids are a prefix and 24 hex digits (otklik.domain.ids). This is looser, so every id of ours
+# passes; what passes is a short, plain key DynamoDB takes, and safe to quote in a refusal.
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Far longer than any cursor this API gives out (otklik.adapters.pages checks its content).
+MAX_CURSOR_CHARS = 8192
 
 
 def check_bearer(authorization: str | None, expected_token: str) -> None:
@@ -26,13 +36,18 @@ def check_bearer(authorization: str | None, expected_token: str) -> None:
         raise NotAuthenticated("the bearer token is not valid")
 
 
+def is_id(value: str | None) -> bool:
+    """Whether value has the shape of an id of ours (one that could name a stored item)."""
+    return value is not None and _ID.fullmatch(value) is not None
+
+
 def _day(params: Mapping[str, str]) -> str:
     day = params.get("day")
     if not day:
         raise InvalidRequest("query parameter day=YYYY-MM-DD is required")
+    if not _DAY.fullmatch(day):
+        raise InvalidRequest("day must be a calendar date YYYY-MM-DD")
     try:
-        if not _DAY.match(day):
-            raise ValueError(day)
         date.fromisoformat(day)
     except ValueError as error:
         raise InvalidRequest(f"day must be a calendar date YYYY-MM-DD, not {day!r}") from error
@@ -41,9 +56,18 @@ def _day(params: Mapping[str, str]) -> str:
 
 def _limit(params: Mapping[str, str]) -> int:
     raw = params.get("limit", str(DEFAULT_LIMIT))
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
+    # The length first: int() of a string of 4,300 digits or more raises ValueError.
+    digits = len(raw) <= len(str(MAX_LIMIT)) and raw.isascii() and raw.isdigit()
+    if not digits or not 1 <= int(raw) <= MAX_LIMIT:
         raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}")
     return int(raw)
+
+
+def _cursor(params: Mapping[str, str]) -> str | None:
+    cursor = params.get("cursor")
+    if cursor is not None and len(cursor) > MAX_CURSOR_CHARS:
+        raise InvalidRequest("cursor is not one this API gave out")
+    return cursor or None
 
 
 def _page(page: Page) -> dict[str, Any]:
@@ -51,6 +75,8 @@ def _page(page: Page) -> dict[str, Any]:
 
 
 def get_feedback(store: FeedbackQueries, feedback_id: str) -> dict[str, Any]:
+    if not is_id(feedback_id):
+        raise NotFound("no feedback has an id like that")
     found = store.get(feedback_id)
     if found is None:
         raise NotFound(f"no feedback {feedback_id}")
@@ -58,8 +84,8 @@ def get_feedback(store: FeedbackQueries, feedback_id: str) -> dict[str, Any]:
 
 
 def list_feedback(store: FeedbackQueries, params: Mapping[str, str]) -> dict[str, Any]:
-    page = store.list_day(_day(params), _limit(params), params.get("cursor"))
-    return {"day": params["day"], **_page(page)}
+    day = _day(params)
+    return {"day": day, **_page(store.list_day(day, _limit(params), _cursor(params)))}
 
 
 def list_tickets(store: TicketQueries, params: Mapping[str, str]) -> dict[str, Any]:
@@ -67,10 +93,12 @@ def list_tickets(store: TicketQueries, params: Mapping[str, str]) -> dict[str, A
     allowed = get_args(TicketStatus)
     if status not in allowed:
         raise InvalidRequest(f"status must be one of {', '.join(allowed)}")
-    return {"status": status, **_page(store.list_by_status(status, _limit(params), params.get("cursor")))}
+    return {"status": status, **_page(store.list_by_status(status, _limit(params), _cursor(params)))}
 
 
 def get_ticket(store: TicketQueries, ticket_id: str) -> dict[str, Any]:
+    if not is_id(ticket_id):
+        raise NotFound("no ticket has an id like that")
     found = store.get(ticket_id)
     if found is None:
         raise NotFound(f"no ticket {ticket_id}")
@@ -81,6 +109,8 @@ def list_notifications(store: TicketQueries, params: Mapping[str, str]) -> dict[
     ticket_id = params.get("ticket_id")
     if not ticket_id:
         raise InvalidRequest("query parameter ticket_id is required")
+    if not is_id(ticket_id):
+        raise NotFound("no ticket has an id like that")
     if store.get(ticket_id) is None:
         raise NotFound(f"no ticket {ticket_id}")
     return {"ticket_id": ticket_id, "items": store.list_notifications(ticket_id)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from otklik.domain.errors import NotFound
+from otklik.domain.errors import NotFound, TooLarge
 from otklik.domain.marketplaces import ozon, yandex_market
 from otklik.domain.marketplaces.models import Connection, Marketplace, PushResult
 from otklik.domain.marketplaces.push_auth import check_push
@@ -32,12 +32,17 @@ def accept_push(
     secrets: Secrets,
     ingest_queue: Publisher,
     fetch_queue: Publisher,
+    max_body_bytes: int,
 ) -> PushResult:
     """Everything the push brought is queued before the answer, which the platform wants within seconds.
 
     An unknown connection, one of another marketplace, a disabled one and one without a push token
-    all answer the same NotFound: a push URL reveals nothing about which accounts exist.
+    all answer the same NotFound: a push URL reveals nothing about which accounts exist. A body over
+    max_body_bytes is refused (TooLarge) before anything else: that reveals nothing either, and no
+    push either platform documents comes near it.
     """
+    if len(body) > max_body_bytes:
+        raise TooLarge(f"body is {len(body)} bytes; the limit is {max_body_bytes}")
     parse = PUSH_PARSERS.get(marketplace)
     connection = connections.all().get(connection_name)
     if (

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import get_args
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from otklik.domain.errors import Conflict, InvalidRequest, NotFound
+from otklik.domain.errors import Conflict, InvalidRequest, NotFound, TooLarge, TryAgain
 from otklik.domain.ids import reply_id
 from otklik.domain.marketplaces.models import (
     ApprovedReply,
@@ -16,19 +17,54 @@ from otklik.domain.marketplaces.models import (
     PermanentRejection,
     PublishedReply,
 )
-from otklik.domain.messages import MalformedMessage, RejectedReply
+from otklik.domain.messages import MalformedMessage, RejectedReply, encode
 from otklik.domain.models import ReplyState
-from otklik.ports import Connections, Connector, Connectors, FeedbackReader, Publisher, Replies, TicketReader
+from otklik.ports import (
+    Approvals,
+    Connections,
+    Connector,
+    Connectors,
+    FeedbackReader,
+    Publisher,
+    Replies,
+    TicketReader,
+)
+from otklik.usecases.ops import is_id
 
 MARKETPLACES: tuple[str, ...] = get_args(Marketplace)
+# The longest reply any of the marketplaces takes.
 MAX_REPLY_CHARS = 5000
+MAX_APPROVER_CHARS = 200
+# SQS's smallest maximum message size (256 KiB; a queue may allow up to 1 MiB). An approved reply is a
+# few kilobytes; one over this would be refused by the queue after it was recorded as approved.
+MAX_MESSAGE_BYTES = 256 * 1024
+# What a reply may not hold: control characters other than tab and line breaks, and what SQS refuses
+# in a message (surrogates, U+FFFE, U+FFFF).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 class ReplyRequest(BaseModel):
     """The body of POST /tickets/{id}/reply."""
 
-    text: str | None = None
-    approved_by: str = "ops-api"
+    model_config = ConfigDict(extra="forbid")
+
+    # Bounded before it is stripped; approve_reply holds the stripped text to MAX_REPLY_CHARS.
+    text: str | None = Field(default=None, max_length=2 * MAX_REPLY_CHARS)
+    approved_by: str = Field(default="ops-api", min_length=1, max_length=MAX_APPROVER_CHARS)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, text: str | None) -> str | None:
+        if text is not None and _NOT_TEXT.search(text):
+            raise ValueError("a reply holds no control characters but tabs and line breaks")
+        return text
+
+    @field_validator("approved_by")
+    @classmethod
+    def _approver(cls, approved_by: str) -> str:
+        if not approved_by.isprintable() or not approved_by.strip():
+            raise ValueError("approved_by is a name: printable characters, not only spaces")
+        return approved_by
 
 
 def approve_reply(
@@ -37,9 +73,12 @@ def approve_reply(
     now: datetime,
     tickets: TicketReader,
     feedback: FeedbackReader,
-    replies: Replies,
+    replies: Approvals,
     reply_queue: Publisher,
 ) -> ApprovedReply:
+    """Record the reply as approved and queue it; a refusal, or a queue that fails, changes nothing."""
+    if not is_id(ticket_id):
+        raise NotFound("no ticket has an id like that")
     ticket = tickets.get_ticket(ticket_id)
     if ticket is None:
         raise NotFound(f"no ticket {ticket_id}")
@@ -62,8 +101,6 @@ def approve_reply(
         approved_by=request.approved_by,
         approved_at=now,
     )
-    if not replies.approve(ticket_id, state):
-        raise Conflict(f"ticket {ticket_id} already has another reply approved or published")
     reply = ApprovedReply(
         reply_id=state.reply_id,
         ticket_id=ticket_id,
@@ -77,7 +114,17 @@ def approve_reply(
         approved_by=request.approved_by,
         approved_at=now,
     )
-    reply_queue.send(reply)
+    if len(encode(reply).encode("utf-8")) > MAX_MESSAGE_BYTES:
+        raise TooLarge(f"the reply would make a queue message over {MAX_MESSAGE_BYTES} bytes")
+    if not replies.approve(ticket_id, state):
+        raise Conflict(f"ticket {ticket_id} already has another reply approved or published")
+    try:
+        # Queued only once approved: publish_answers records what it published on the reply of that id.
+        reply_queue.send(reply)
+    except Exception as error:
+        # Not queued, so never published: an approval left behind would answer every other text 409.
+        replies.withdraw(ticket_id, state, ticket.reply)
+        raise TryAgain("the reply could not be queued; nothing is approved: send it again") from error
     return reply
 
 

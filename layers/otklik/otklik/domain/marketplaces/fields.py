@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 
 from otklik.domain.marketplaces.models import MalformedItem
-
-T = TypeVar("T")
+from otklik.domain.models import FeedbackEnvelope, created_at_problem
 
 
 def as_object(value: Any, what: str) -> Mapping[str, Any]:
@@ -19,12 +18,21 @@ def as_object(value: Any, what: str) -> Mapping[str, Any]:
     return value
 
 
+def _encodable(value: str, key: str) -> str:
+    """value, unless it holds a lone UTF-16 surrogate ("\\ud800"), which no queue message can carry."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedItem(f"{key} holds a lone UTF-16 surrogate, not text") from None
+    return value
+
+
 def required_id(item: Mapping[str, Any], key: str) -> str:
     """An identifier the platform sends as a string or an integer, as a non-empty string."""
     value = item.get(key)
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise MalformedItem(f"no {key}")
-    text = str(value).strip()
+    text = _encodable(str(value), key).strip()
     if not text:
         raise MalformedItem(f"empty {key}")
     return text
@@ -36,7 +44,7 @@ def optional_id(item: Mapping[str, Any], key: str) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise MalformedItem(f"{key} is neither a string nor a number")
-    return str(value).strip() or None
+    return _encodable(str(value), key).strip() or None
 
 
 def optional_text(item: Mapping[str, Any], key: str) -> str | None:
@@ -46,7 +54,7 @@ def optional_text(item: Mapping[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise MalformedItem(f"{key} is not text")
-    return value if value.strip() else None
+    return _encodable(value, key) if value.strip() else None
 
 
 def required_text(item: Mapping[str, Any], key: str) -> str:
@@ -56,15 +64,31 @@ def required_text(item: Mapping[str, Any], key: str) -> str:
     return value
 
 
-def parse_time(value: Any, key: str) -> datetime:
-    """An ISO 8601 timestamp; one without an offset is taken as UTC."""
+# The longest ISO 8601 time worth reading (2026-11-22T09:41:00.123456+03:00 is 32 characters).
+_MAX_TIME_CHARS = 64
+
+
+def parse_time(value: Any, key: str, now: datetime) -> datetime:
+    """An ISO 8601 timestamp, read at `now`; one without an offset is taken as UTC.
+
+    A time the pipeline cannot place (before 2000, more than a day ahead of now, out of range in
+    some zone) is malformed: the item is skipped and reported instead of failing later.
+    """
     if not isinstance(value, str) or not value.strip():
         raise MalformedItem(f"no {key}")
+    text = value.strip()
+    if len(text) > _MAX_TIME_CHARS:
+        raise MalformedItem(f"{key} is not an ISO 8601 time ({len(text)} characters)")
     try:
-        moment = datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(text)
     except ValueError as error:
-        raise MalformedItem(f"{key} {value!r} is not an ISO 8601 time") from error
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        raise MalformedItem(f"{key} {text!r} is not an ISO 8601 time") from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    problem = created_at_problem(moment, now)
+    if problem is not None:
+        raise MalformedItem(f"{key} {text!r} {problem}")
+    return moment
 
 
 def optional_rating(item: Mapping[str, Any], key: str) -> int | None:
@@ -85,11 +109,16 @@ def item_label(item: Any, id_key: str, position: int) -> str:
     return f"position {position}"
 
 
-def build(make: Callable[[], T]) -> T:
-    """Construct a model; a value it refuses (too long, wrong pattern) makes the item malformed."""
+def build(make: Callable[[], FeedbackEnvelope]) -> FeedbackEnvelope:
+    """Construct an envelope; a value the model refuses (too long, wrong pattern) or one the queue
+    could not carry (FeedbackFields.queue_problem) makes the item malformed."""
     try:
-        return make()
+        envelope = make()
     except ValidationError as error:
-        first = error.errors()[0]
+        first = error.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
         raise MalformedItem(f"{where}: {first['msg']}") from error
+    problem = envelope.queue_problem()
+    if problem is not None:
+        raise MalformedItem(problem[1])
+    return envelope

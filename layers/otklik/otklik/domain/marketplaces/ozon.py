@@ -15,7 +15,6 @@ The HTTP client that asks for the pages and publishes replies is otklik.adapters
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from typing import Any
 
 from otklik import __version__
 from otklik.domain.ids import feedback_id
+from otklik.domain.json_input import UnreadableJson, read_json_object
 from otklik.domain.marketplaces.fields import (
     as_object,
     build,
@@ -34,7 +34,14 @@ from otklik.domain.marketplaces.fields import (
     required_text,
 )
 from otklik.domain.marketplaces.models import Connection, MalformedItem, PollPage, PushResult
-from otklik.domain.models import Author, FeedbackEnvelope, FeedbackKind, ProductRef
+from otklik.domain.models import (
+    MAX_ID_CHARS,
+    MAX_TEXT_CHARS,
+    Author,
+    FeedbackEnvelope,
+    FeedbackKind,
+    ProductRef,
+)
 from otklik.domain.timefmt import iso_seconds
 
 SOURCE = "ozon"
@@ -111,7 +118,7 @@ def _envelope(
 ) -> FeedbackEnvelope:
     external_id = required_id(item, "id")
     sku = required_id(item, "sku")
-    created_at = parse_time(item.get("published_at"), "published_at")
+    created_at = parse_time(item.get("published_at"), "published_at", now)
     return build(
         lambda: FeedbackEnvelope(
             feedback_id=feedback_id(SOURCE, account, kind, external_id),
@@ -168,7 +175,15 @@ def _last_item_id(items: list[Any]) -> str | None:
 
 
 class _BadPush(Exception):
-    """A push Ozon's docs would not send: answered 400 with ERROR_PARAMETER_VALUE_MISSED."""
+    """A push Ozon's docs would not send: answered 400 with ERROR_PARAMETER_VALUE_MISSED.
+
+    field is what the answer's details name (None when no one field is to blame); why says what
+    is wrong, by default that the field is missing or malformed.
+    """
+
+    def __init__(self, field: str | None, why: str | None = None) -> None:
+        super().__init__(why or f"{field} is missing or malformed")
+        self.field = field
 
 
 def _push_error(message: str, details: str | None) -> PushResult:
@@ -182,6 +197,17 @@ def _field(document: Mapping[str, Any], key: str) -> Any:
     return value
 
 
+def _push_id(document: Mapping[str, Any], key: str) -> str:
+    """An id of the push (a string or a number) as a string; _BadPush when it is neither, or too long."""
+    try:
+        ident = required_id(document, key)
+    except MalformedItem as error:
+        raise _BadPush(key) from error
+    if len(ident) > MAX_ID_CHARS:
+        raise _BadPush(key, f"{key} is over {MAX_ID_CHARS} characters")
+    return ident
+
+
 def _is_customer(user_type: str) -> bool:
     # Ozon's own example spells it "Сustomer" with a Cyrillic С; read both spellings as the buyer.
     return user_type.replace("\u0421", "C").replace("\u0441", "c").strip().lower() == "customer"
@@ -191,8 +217,8 @@ def _chat_envelope(
     document: Mapping[str, Any], connection: Connection, now: datetime
 ) -> FeedbackEnvelope | None:
     """The customer's chat message as feedback; None for anyone else's (seller, support, Ozon itself)."""
-    chat_id = str(_field(document, "chat_id"))
-    message_id = str(_field(document, "message_id"))
+    chat_id = _push_id(document, "chat_id")
+    message_id = _push_id(document, "message_id")
     user = _field(document, "user")
     if not isinstance(user, dict):
         raise _BadPush("user")
@@ -202,10 +228,13 @@ def _chat_envelope(
     data = _field(document, "data")
     if not isinstance(data, list) or not all(isinstance(part, str) for part in data):
         raise _BadPush("data")
+    text = "\n".join(data)
+    if len(text) > MAX_TEXT_CHARS:
+        raise _BadPush("data", f"data holds more than {MAX_TEXT_CHARS} characters of text")
     try:
-        created_at = parse_time(document.get("created_at"), "created_at")
+        created_at = parse_time(document.get("created_at"), "created_at", now)
     except MalformedItem as error:
-        raise _BadPush("created_at") from error
+        raise _BadPush("created_at", str(error)) from error
     if not _is_customer(user_type):
         return None
     user_id = user.get("id")
@@ -217,7 +246,7 @@ def _chat_envelope(
                 account=connection.name,
                 kind="chat",
                 external_id=message_id,
-                text="\n".join(data),
+                text=text,
                 author=Author(id=str(user_id)) if isinstance(user_id, str | int) and str(user_id) else None,
                 reply_context={"chat_id": chat_id},
                 created_at=created_at,
@@ -225,7 +254,7 @@ def _chat_envelope(
             )
         )
     except MalformedItem as error:
-        raise _BadPush(str(error)) from error
+        raise _BadPush(None, str(error)) from error
 
 
 def parse_push(body: bytes, connection: Connection, now: datetime) -> PushResult:
@@ -238,11 +267,9 @@ def parse_push(body: bytes, connection: Connection, now: datetime) -> PushResult
     support or Ozon notifications are acknowledged and not ingested.
     """
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _push_error("the body is not JSON", None)
-    if not isinstance(document, dict):
-        return _push_error("the body is not a JSON object", None)
+        document = read_json_object(body)
+    except UnreadableJson as error:
+        return _push_error(str(error), None)
     message_type = document.get("message_type")
     if not isinstance(message_type, str) or not message_type:
         return _push_error("message_type is missing", "message_type")
@@ -252,6 +279,6 @@ def parse_push(body: bytes, connection: Connection, now: datetime) -> PushResult
         return PushResult(200, {"result": True})
     try:
         envelope = _chat_envelope(document, connection, now)
-    except _BadPush as missing:
-        return _push_error(f"{message_type}: {missing} is missing or malformed", str(missing))
+    except _BadPush as bad:
+        return _push_error(f"{message_type}: {bad}", bad.field)
     return PushResult(200, {"result": True}, envelopes=[envelope] if envelope else [])

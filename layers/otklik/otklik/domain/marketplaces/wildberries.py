@@ -39,7 +39,14 @@ from otklik.domain.marketplaces.fields import (
     required_text,
 )
 from otklik.domain.marketplaces.models import MalformedItem, PollPage
-from otklik.domain.models import Author, FeedbackEnvelope, FeedbackKind, ProductRef
+from otklik.domain.models import (
+    MAX_PHOTO_URL_CHARS,
+    MAX_PHOTOS,
+    Author,
+    FeedbackEnvelope,
+    FeedbackKind,
+    ProductRef,
+)
 
 SOURCE = "wildberries"
 PLATFORM = "Wildberries"
@@ -93,7 +100,7 @@ def poll_page(
     malformed: list[tuple[str, str]] = []
     seconds: list[int | None] = []
     for index, item in enumerate(items):
-        seconds.append(_created_second(item))
+        seconds.append(_created_second(item, now))
         try:
             envelopes.append(feedback_envelope(kind, as_object(item, "item"), account, now))
         except MalformedItem as problem:
@@ -111,7 +118,7 @@ def feedback_envelope(
 ) -> FeedbackEnvelope:
     """A review (feedbacks stream) or a question as feedback of `account`, the connection's name."""
     external_id = required_id(item, "id")
-    created_at = parse_time(item.get("createdDate"), "createdDate")
+    created_at = parse_time(item.get("createdDate"), "createdDate", now)
     answer = item.get("answer")
     if kind == "review":
         text = optional_text(item, "text") or ""
@@ -148,12 +155,12 @@ def feedback_envelope(
     )
 
 
-def _created_second(item: Any) -> int | None:
+def _created_second(item: Any, now: datetime) -> int | None:
     """The item's createdDate in whole Unix seconds (what dateFrom takes), None when unreadable."""
     if not isinstance(item, dict):
         return None
     try:
-        return int(parse_time(item.get("createdDate"), "createdDate").timestamp())
+        return int(parse_time(item.get("createdDate"), "createdDate", now).timestamp())
     except MalformedItem:
         return None
 
@@ -178,8 +185,12 @@ def _photos(links: Any) -> tuple[str, ...]:
         return ()
     if not isinstance(links, list):
         raise MalformedItem("photoLinks is not a list")
+    # The first MAX_PHOTOS links of sane length: more would not fit a queue message, and a link
+    # too long to be one is left out rather than the whole review.
     return tuple(
         link["fullSize"]
         for link in links
-        if isinstance(link, dict) and isinstance(link.get("fullSize"), str) and link["fullSize"]
-    )
+        if isinstance(link, dict)
+        and isinstance(link.get("fullSize"), str)
+        and 0 < len(link["fullSize"]) <= MAX_PHOTO_URL_CHARS
+    )[:MAX_PHOTOS]

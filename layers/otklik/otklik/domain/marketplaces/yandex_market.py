@@ -21,14 +21,15 @@ feedback behind them later.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from otklik import __version__
 from otklik.domain.ids import feedback_id
+from otklik.domain.json_input import UnreadableJson, read_json_object
 from otklik.domain.marketplaces.fields import (
     as_object,
     build,
@@ -40,7 +41,14 @@ from otklik.domain.marketplaces.fields import (
     required_id,
 )
 from otklik.domain.marketplaces.models import Connection, FetchJob, MalformedItem, PollPage, PushResult
-from otklik.domain.models import Author, FeedbackEnvelope, OrderRef, ProductRef
+from otklik.domain.models import (
+    MAX_PHOTO_URL_CHARS,
+    MAX_PHOTOS,
+    Author,
+    FeedbackEnvelope,
+    OrderRef,
+    ProductRef,
+)
 from otklik.domain.timefmt import iso_seconds
 
 SOURCE = "yandex_market"
@@ -134,7 +142,7 @@ def poll_page(
 def review_envelope(item: Mapping[str, Any], account: str, now: datetime) -> FeedbackEnvelope:
     """A goods-feedback review as feedback of `account`, the connection's name."""
     external_id = required_id(item, "feedbackId")
-    created_at = parse_time(item.get("createdAt"), "createdAt")
+    created_at = parse_time(item.get("createdAt"), "createdAt", now)
     description = item.get("description") or {}
     if not isinstance(description, dict):
         raise MalformedItem("description is not an object")
@@ -182,7 +190,7 @@ def chat_envelope(
     if message.get("sender") != "CUSTOMER":
         return None
     external_id = optional_id(message, "messageId") or message_id
-    created_at = parse_time(message.get("createdAt"), "createdAt")
+    created_at = parse_time(message.get("createdAt"), "createdAt", now)
     attachments = message.get("payload") or []
     if not isinstance(attachments, list):
         raise MalformedItem("payload is not a list")
@@ -194,11 +202,7 @@ def chat_envelope(
             kind="chat",
             external_id=external_id,
             text=optional_text(message, "message") or "",
-            photos=tuple(
-                part["url"]
-                for part in attachments
-                if isinstance(part, dict) and isinstance(part.get("url"), str)
-            ),
+            photos=_sane_links(part.get("url") for part in attachments if isinstance(part, dict)),
             reply_context={"chat_id": chat_id},
             created_at=created_at,
             received_at=now,
@@ -223,7 +227,14 @@ def _photos(media: Any) -> tuple[str, ...]:
     photos = media.get("photos") or []
     if not isinstance(photos, list):
         raise MalformedItem("media.photos is not a list")
-    return tuple(photo for photo in photos if isinstance(photo, str) and photo)
+    return _sane_links(photos)
+
+
+def _sane_links(links: Iterable[Any]) -> tuple[str, ...]:
+    """The first MAX_PHOTOS links of sane length: more would not fit a queue message, and a link too
+    long to be one is left out rather than the whole review."""
+    sane = (link for link in links if isinstance(link, str) and 0 < len(link) <= MAX_PHOTO_URL_CHARS)
+    return tuple(itertools.islice(sane, MAX_PHOTOS))
 
 
 # ---------------------------------------------------------------------- notifications
@@ -237,11 +248,20 @@ def _wrong_format(message: str) -> PushResult:
     return PushResult(400, {"error": {"type": WRONG_EVENT_FORMAT, "message": message}})
 
 
+# Yandex Market's ids are 64-bit integers: at most 20 digits.
+_MAX_ID_DIGITS = 20
+
+
 def _numeric(document: Mapping[str, Any], key: str) -> str:
     value = document.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+    if isinstance(value, bool) or not isinstance(value, int | str):
         raise _BadNotification(f"{key} is missing or not a number")
-    return str(value).strip()
+    # Bounded, so that no digit string of any length travels onto the fetch queue; ASCII digits
+    # only, since "²" and "٣" are digits to str.isdigit.
+    text = value.strip() if isinstance(value, str) else str(value)
+    if not (len(text) <= _MAX_ID_DIGITS and text.isascii() and text.isdigit()):
+        raise _BadNotification(f"{key} is not a number of at most {_MAX_ID_DIGITS} digits")
+    return text
 
 
 def parse_notification(body: bytes, connection: Connection, now: datetime) -> PushResult:
@@ -254,11 +274,9 @@ def parse_notification(body: bytes, connection: Connection, now: datetime) -> Pu
     or one for another cabinet, gets 400 {"error": {"type": "WRONG_EVENT_FORMAT", "message"}}.
     """
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _wrong_format("the body is not JSON")
-    if not isinstance(document, dict):
-        return _wrong_format("the body is not a JSON object")
+        document = read_json_object(body)
+    except UnreadableJson as error:
+        return _wrong_format(str(error))
     kind = document.get("notificationType")
     if not isinstance(kind, str) or not kind:
         return _wrong_format("notificationType is missing")
