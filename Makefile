@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test unit integration e2e lint format bench layer-size lexicon clean
+.PHONY: install run test unit integration e2e soak lint format bench layer-size lexicon clean
 
 install: $(STAMP)
 
@@ -30,6 +30,12 @@ integration: install
 
 e2e: install
 	$(BIN)/pytest -q tests/e2e
+
+## soak: SOAK_WEBHOOKS (10,000) signed webhooks from 8 senders, re-deliveries included, under injected
+## DynamoDB throttling, SQS send errors and Slack 5xx; prints lost, doubled, aggregates, DLQs, throughput
+SOAK_WEBHOOKS ?= 10000
+soak: install
+	$(BIN)/python -m tests.soak --webhooks $(SOAK_WEBHOOKS)
 
 lint: install
 	$(BIN)/ruff check .

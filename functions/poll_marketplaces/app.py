@@ -22,6 +22,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # (the schedule's Input on AWS; the body of POST /_local/schedules/... locally).
     force = bool((event.get("detail") or {}).get("force"))
     reports = poller()(datetime.now(UTC), force=force)
+    if reports:
+        # A run's failed streams, one figure per run: its alarm waits for failures in three periods running.
+        failed = sum(1 for report in reports if report.error)
+        metrics.add_metric(name="MarketplacePollsFailed", unit=MetricUnit.Count, value=failed)
     for report in reports:
         metrics.add_metric(name="MarketplaceItemsIn", unit=MetricUnit.Count, value=report.ingested)
         metrics.add_metric(

@@ -17,6 +17,7 @@ from types import FrameType
 from infra.fakes.ozon import FakeOzon
 from infra.fakes.wildberries import FakeWildberries
 from infra.fakes.yandex_market import FakeYandexMarket
+from infra.local.mappings import DEFAULT_RETRY_DELAY_SECONDS
 from infra.local.resources import DYNAMODB_TABLE, SIMPLE_TABLE, SQS_QUEUE
 from infra.local.seed import (
     API_PORT,
@@ -39,6 +40,30 @@ def port_from(environ: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not value.isdigit() or not 0 <= int(value) <= 65535:
         raise SystemExit(f"{name} must be a port number, got {value!r}")
+    return int(value)
+
+
+def backoff_scale_from(environ: Mapping[str, str]) -> float:
+    """OTKLIK_LOCAL_SDK_BACKOFF_SCALE: how much of botocore's retry waits functions sleep (default 1)."""
+    value = environ.get("OTKLIK_LOCAL_SDK_BACKOFF_SCALE", "").strip()
+    if not value:
+        return 1.0
+    try:
+        scale = float(value)
+    except ValueError:
+        scale = -1.0
+    if not 0 <= scale <= 1:
+        raise SystemExit(f"OTKLIK_LOCAL_SDK_BACKOFF_SCALE must be a number from 0 to 1, got {value!r}")
+    return scale
+
+
+def retry_delay_from(environ: Mapping[str, str]) -> int:
+    """OTKLIK_LOCAL_RETRY_DELAY: seconds before a failed SQS message or stream batch is retried (1)."""
+    value = environ.get("OTKLIK_LOCAL_RETRY_DELAY", "").strip()
+    if not value:
+        return DEFAULT_RETRY_DELAY_SECONDS
+    if not value.isdigit():
+        raise SystemExit(f"OTKLIK_LOCAL_RETRY_DELAY must be a whole number of seconds, got {value!r}")
     return int(value)
 
 
@@ -209,6 +234,8 @@ def main() -> int:
                 os.environ,
                 api_port=port_from(os.environ, "OTKLIK_LOCAL_API_PORT", API_PORT),
                 aws_port=port_from(os.environ, "OTKLIK_LOCAL_AWS_PORT", AWS_PORT),
+                sdk_backoff_scale=backoff_scale_from(os.environ),
+                retry_delay=retry_delay_from(os.environ),
                 **marketplace_options(os.environ, fakes),
             )
             with stack:

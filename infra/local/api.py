@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from infra.local.faults import Faults, FaultSettings, FaultSettingsError
 from infra.local.resources import LocalResources
 from infra.local.runtime import FunctionError, LambdaRuntime, UnknownFunctionError
 from infra.local.schedules import NoScheduleError, Scheduler
@@ -32,6 +33,10 @@ _HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"
 
 
 # ---------------------------------------------------------------- routes
+
+
+# Path parameters that are secrets (the token in a marketplace's push URL): never logged.
+SECRET_PATH_PARAMETERS = frozenset({"token"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,14 @@ class Route:
                 return None
         return parameters if len(given) == len(wanted) else None
 
+    def secret_positions(self) -> tuple[int, ...]:
+        """Which segments of this route's template path are secret parameters (a push URL's token)."""
+        return tuple(
+            index
+            for index, segment in enumerate(self.segments)
+            if segment.startswith("{") and segment.strip("{}+") in SECRET_PATH_PARAMETERS
+        )
+
     def specificity(self) -> tuple[tuple[int, ...], bool]:
         """API Gateway prefers literal segments to {param} to {proxy+}, and a method to ANY."""
         ranks = tuple(
@@ -78,6 +91,22 @@ class Route:
 
 def _segments(path: str) -> list[str]:
     return [segment for segment in path.split("/") if segment]
+
+
+def logged_path(routes: list[Route], path: str) -> str:
+    """The path as logs write it: wherever it begins as a route with a secret parameter does (the
+    literal segments before the secret as in the template), that segment is written as its {name},
+    whatever route the request went to and whatever follows (a 404 under a greedy route included)."""
+    given = _segments(path)
+    for route in routes:
+        wanted = route.segments
+        for position in route.secret_positions():
+            if position < len(given) and all(
+                segment.startswith("{") or segment == given[index]
+                for index, segment in enumerate(wanted[:position])
+            ):
+                given[position] = wanted[position]
+    return "/" + "/".join(given) if given else path
 
 
 def match_route(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
@@ -260,8 +289,8 @@ def json_response(status: int, document: Any) -> HttpResponse:
 class ApiServer:
     """A threading HTTP server that turns requests into proxy events and function results into responses.
 
-    Also serves POST /_local/schedules/{FunctionLogicalId} (fire that function's schedule now) and
-    GET /_local/status.
+    Also serves POST /_local/schedules/{FunctionLogicalId} (fire that function's schedule now),
+    GET /_local/status, and GET and POST /_local/faults (the faults injected into the functions' calls).
     """
 
     def __init__(
@@ -273,11 +302,13 @@ class ApiServer:
         port: int = 0,
         scheduler: Scheduler | None = None,
         status: Callable[[], dict[str, Any]] | None = None,
+        faults: Faults | None = None,
     ) -> None:
         self.runtime = runtime
         self.routes = routes
         self.scheduler = scheduler
         self.status = status
+        self.faults = faults
         self.account_id = runtime.template.account_id
         try:
             self._server = _Server((host, port), _RequestHandler)
@@ -328,22 +359,21 @@ class ApiServer:
             request_id=request_id,
             now=datetime.now(UTC),
         )
+        logged = logged_path(self.routes, request.path)
         started = time.monotonic()
         try:
             result = self.runtime.invoke(route.function_id, event)
             response = proxy_response(result)
         except FunctionError as error:
-            error.log(logger, "%s %s: %s failed", request.method, request.path, route.function_id)
+            error.log(logger, "%s %s: %s failed", request.method, logged, route.function_id)
             response = json_response(502, {"message": "Internal server error"})
         except MalformedProxyResponseError as error:
-            logger.error(
-                "%s %s: %s returned a malformed response: %s", request.method, request.path, route, error
-            )
+            logger.error("%s %s: %s returned a malformed response: %s", request.method, logged, route, error)
             response = json_response(502, {"message": "Internal server error"})
         logger.info(
             "%s %s -> %s %d in %.0f ms",
             request.method,
-            request.path,
+            logged,
             route.function_id,
             response.status,
             (time.monotonic() - started) * 1000,
@@ -360,7 +390,25 @@ class ApiServer:
             return json_response(200, self.status())
         if request.method == "POST" and len(segments) == 3 and segments[1] == "schedules":
             return self._fire_schedule(segments[2], dict(parse_qsl(request.query)).get("event"), request.body)
+        if segments == ["_local", "faults"] and self.faults is not None:
+            if request.method == "GET":
+                return json_response(200, self.faults.describe())
+            if request.method == "POST":
+                return self._set_faults(request.body)
         return json_response(404, {"message": f"No local route {request.method} {request.path}"})
+
+    def _set_faults(self, body: bytes) -> HttpResponse:
+        """Replace the fault settings (and start their counts again); `{}` turns every fault off."""
+        assert self.faults is not None
+        try:
+            settings = FaultSettings.from_document(json.loads(body or b"{}"))
+        except FaultSettingsError as error:
+            return json_response(400, {"message": str(error)})
+        except ValueError as error:
+            return json_response(400, {"message": f"the body is not JSON: {error}"})
+        self.faults.configure(settings)
+        logger.info("faults set: %s", json.dumps(settings.to_document()))
+        return json_response(200, self.faults.describe())
 
     def _fire_schedule(self, function_id: str, schedule_name: str | None, body: bytes) -> HttpResponse:
         """Fire now; a JSON object in the body becomes the scheduled event's detail (e.g. {"force": true})."""
@@ -422,7 +470,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response = self.server.api.handle(request)
         except Exception:
             # A fault of the emulator itself, not of a function: answer rather than drop the connection.
-            logger.exception("%s %s: the local API failed", request.method, request.path)
+            logger.exception(
+                "%s %s: the local API failed",
+                request.method,
+                logged_path(self.server.api.routes, request.path),
+            )
             response = json_response(500, {"message": "Local API error; see the stack's log"})
         self._send(response)
 

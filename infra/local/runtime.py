@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from infra.local.faults import Faults
 from infra.local.resources import LAYER_TYPES, LocalResources
 from infra.local.template import FunctionSpec, Template, intrinsic_name
 
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 # One invocation at a time in the whole process: an invocation replaces os.environ, which is process-wide.
 _INVOCATION_LOCK = threading.RLock()
+# Which runtime's function runs on this thread now: the outgoing-HTTP faults apply to its calls only.
+_INVOKING = threading.local()
 
 # Dummy credentials moto accepts; a function never sees the developer's real ones.
 LOCAL_CREDENTIALS = {
@@ -135,10 +138,14 @@ class LambdaRuntime:
         *,
         aws_endpoint_url: str | None,
         extra_env: Mapping[str, str] | None = None,
+        faults: Faults | None = None,
+        sdk_backoff_scale: float = 1.0,
     ) -> None:
         self.template = template
         self.resources = resources
         self.aws_endpoint_url = aws_endpoint_url
+        self.faults = faults
+        self.sdk_backoff_scale = sdk_backoff_scale
         self._specs = {spec.logical_id: spec for spec in template.functions()}
         self._extra_env = dict(extra_env or {})
         self._environments = {logical_id: self._environment(spec) for logical_id, spec in self._specs.items()}
@@ -200,6 +207,8 @@ class LambdaRuntime:
             )
             self._mark(+1)
             started = time.monotonic()
+            outer = getattr(_INVOKING, "runtime", None)
+            _INVOKING.runtime = self
             try:
                 with self._sandbox(logical_id):
                     try:
@@ -208,6 +217,7 @@ class LambdaRuntime:
                     except Exception as error:
                         raise FunctionError(logical_id, context.aws_request_id, error) from error
             finally:
+                _INVOKING.runtime = outer
                 elapsed = time.monotonic() - started
                 self._mark(-1)
                 logger.debug("%s request %s took %.0f ms", logical_id, context.aws_request_id, elapsed * 1000)
@@ -330,6 +340,12 @@ class LambdaRuntime:
             # A built layer keeps Python code under python/; a source layer has it at the top.
             paths.extend(str(path) for path in (directory / "python", directory) if path.is_dir())
         return paths
+
+
+def invoking_runtime() -> LambdaRuntime | None:
+    """The runtime whose function is running on this thread now, or None outside an invocation."""
+    runtime = getattr(_INVOKING, "runtime", None)
+    return runtime if isinstance(runtime, LambdaRuntime) else None
 
 
 def _import_file(module_name: str, source: Path) -> ModuleType:

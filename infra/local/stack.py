@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import resource
 import socket
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -14,19 +17,26 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
+from infra.local import dynamodb_transactions, http_faults, sdk_backoff
 from infra.local.api import ApiServer, Route, collect_routes
+from infra.local.aws_faults import FunctionAwsEndpoint
+from infra.local.faults import Faults
 from infra.local.mappings import (
     DEFAULT_POLL_INTERVAL_SECONDS,
     DEFAULT_RETRY_DELAY_SECONDS,
     EventSourceMapping,
     build_event_source_mappings,
 )
-from infra.local.resources import LocalResources, create_resources, delete_resources
+from infra.local.resources import SQS_QUEUE, LocalResources, create_resources, delete_resources
 from infra.local.runtime import LOCAL_CREDENTIALS, LambdaRuntime
 from infra.local.schedules import Scheduler, collect_schedules
 from infra.local.template import DEFAULT_REGION, DEFAULT_STACK_NAME, Template, load_template
 
 logger = logging.getLogger(__name__)
+
+# What the stack changes in this process while it runs: moto's TransactWriteItems copies whole tables
+# (this one copies the items it touches); functions' outgoing HTTP under faults; their SDK backoff.
+_PATCHES = (dynamodb_transactions.PATCH, http_faults.PATCH, sdk_backoff.PATCH)
 
 
 class LocalStack:
@@ -37,6 +47,9 @@ class LocalStack:
     `extra_env` is added to every function's environment (and wins).
     `retry_delay` is how many seconds a failed SQS message stays invisible before its retry (instead of
     the queue's VisibilityTimeout), and how long a failed stream batch waits before it is retried.
+    `faults` says which of the functions' calls fail (set by POST /_local/faults or `faults.configure`);
+    none at start. `sdk_backoff_scale` scales botocore's retry waits inside functions (1: as on AWS;
+    infra/local/sdk_backoff.py).
     """
 
     def __init__(
@@ -55,6 +68,7 @@ class LocalStack:
         retry_delay: int = DEFAULT_RETRY_DELAY_SECONDS,
         poll_interval: float = DEFAULT_POLL_INTERVAL_SECONDS,
         run_schedules: bool = True,
+        sdk_backoff_scale: float = 1.0,
     ) -> None:
         self.template_path = Path(template_path)
         self.parameter_overrides = dict(parameter_overrides or {})
@@ -69,6 +83,9 @@ class LocalStack:
         self.retry_delay = retry_delay
         self.poll_interval = poll_interval
         self.run_schedules = run_schedules
+        if not 0 <= sdk_backoff_scale <= 1:
+            raise ValueError(f"sdk_backoff_scale must be from 0 to 1, got {sdk_backoff_scale}")
+        self.sdk_backoff_scale = sdk_backoff_scale
         self._moto: ThreadedMotoServer | None = None
         self._template: Template | None = None
         self._resources: LocalResources | None = None
@@ -79,6 +96,10 @@ class LocalStack:
         self._routes: list[Route] = []
         self._aws_url: str | None = None
         self._session: boto3.Session | None = None
+        self._functions_aws: FunctionAwsEndpoint | None = None
+        self._patched = False
+        self._queue_inspector: Any = None
+        self.faults = Faults()
         self._stopped = threading.Event()
 
     # ------------------------------------------------------------ lifecycle
@@ -90,13 +111,23 @@ class LocalStack:
         self._template = template
         try:
             self._start_moto()
+            for patch in _PATCHES:
+                patch.acquire()
+            self._patched = True
+            self._functions_aws = FunctionAwsEndpoint(self.faults, host=self.host)
+            self._functions_aws.start()
             session = self.session()
             resources = create_resources(template, session, self.aws_url)
             self._resources = resources
             self._seed_ssm_parameters()
             self._seed_s3_objects()
             runtime = LambdaRuntime(
-                template, resources, aws_endpoint_url=self.aws_url, extra_env=self.extra_env
+                template,
+                resources,
+                aws_endpoint_url=self._functions_aws.url,
+                extra_env=self.extra_env,
+                faults=self.faults,
+                sdk_backoff_scale=self.sdk_backoff_scale,
             )
             self._runtime = runtime
             self._scheduler = Scheduler(runtime, collect_schedules(template, resources))
@@ -117,6 +148,7 @@ class LocalStack:
                 port=self.requested_api_port,
                 scheduler=self._scheduler,
                 status=self.status,
+                faults=self.faults,
             )
             for mapping in self._mappings:
                 mapping.start()
@@ -164,6 +196,11 @@ class LocalStack:
             mapping.stop()
         if self._runtime is not None:
             self._runtime.close()
+        if self._patched:
+            for patch in _PATCHES:
+                patch.release()
+        if self._functions_aws is not None:
+            self._functions_aws.stop()
         if self._resources is not None and self._aws_url is not None:
             delete_resources(self._resources, self.session(), self._aws_url)
         if self._moto is not None:
@@ -220,6 +257,11 @@ class LocalStack:
     def aws_port(self) -> int:
         return int(self.aws_url.rsplit(":", 1)[1])
 
+    @property
+    def functions_aws_url(self) -> str:
+        """The AWS endpoint the functions call (moto, with the faults injected); `aws_url` has none."""
+        return str(_started(self._functions_aws).url)
+
     def session(self) -> boto3.Session:
         """A boto3 session with the local dummy credentials and the stack's region."""
         if self._session is None:
@@ -243,13 +285,10 @@ class LocalStack:
 
         Raises TimeoutError naming what is still busy.
         """
-        runtime = self.runtime
         deadline = time.monotonic() + timeout
         while True:
-            activity = runtime.activity
-            busy = ["an invocation"] if runtime.busy else []
-            busy += [mapping.name for mapping in self._mappings if not mapping.is_idle()]
-            if not busy and runtime.activity == activity and not runtime.busy:
+            busy = self.busy()
+            if not busy:
                 return
             if time.monotonic() >= deadline:
                 raise TimeoutError(
@@ -257,8 +296,40 @@ class LocalStack:
                 )
             time.sleep(interval)
 
+    def busy(self) -> list[str]:
+        """What is busy now: an invocation, or mappings whose source has records waiting; [] when idle."""
+        runtime = self.runtime
+        activity = runtime.activity
+        busy = ["an invocation"] if runtime.busy else []
+        busy += [mapping.name for mapping in self._mappings if not mapping.is_idle()]
+        if not busy and (runtime.activity != activity or runtime.busy):
+            busy = ["invocations"]
+        return busy
+
+    def queue_depths(self) -> dict[str, dict[str, int]]:
+        """Messages in each of the template's queues: visible, in flight (not visible) and delayed."""
+        if self._queue_inspector is None:
+            self._queue_inspector = self.client("sqs")
+        depths: dict[str, dict[str, int]] = {}
+        for record in self.resources.of_type(SQS_QUEUE):
+            counts = self._queue_inspector.get_queue_attributes(
+                QueueUrl=record.url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                    "ApproximateNumberOfMessagesDelayed",
+                ],
+            )["Attributes"]
+            depths[record.logical_id] = {
+                "visible": int(counts.get("ApproximateNumberOfMessages", 0)),
+                "in_flight": int(counts.get("ApproximateNumberOfMessagesNotVisible", 0)),
+                "delayed": int(counts.get("ApproximateNumberOfMessagesDelayed", 0)),
+            }
+        return depths
+
     def status(self) -> dict[str, Any]:
-        """What runs: URLs, resources, functions with their triggers, mappings and schedules."""
+        """What runs: URLs, resources, functions with their triggers, mappings, schedules, queue depths,
+        whether the stack is idle (as wait_idle means it) and the faults being injected."""
         scheduler = self._scheduler
         next_fires = scheduler.next_fire_times() if scheduler else {}
         return {
@@ -283,6 +354,13 @@ class LocalStack:
                 for schedule in (scheduler.schedules if scheduler else [])
             ],
             "invocations": self.runtime.invocations,
+            "activity": self.runtime.activity,
+            "busy": (busy := self.busy()),
+            "idle": not busy,
+            "queues": self.queue_depths(),
+            "faults": self.faults.describe(),
+            "sdk_backoff_scale": self.sdk_backoff_scale,
+            "process": {"pid": os.getpid(), "peak_rss_mb": _peak_rss_mb()},
         }
 
     def triggers(self, function_id: str) -> list[str]:
@@ -305,6 +383,12 @@ def _ensure_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as error:
             raise OSError(error.errno, f"{host}:{port} is not free for moto: {error.strerror}") from error
+
+
+def _peak_rss_mb() -> float:
+    """The most memory this process has held (Linux reports kilobytes, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def _started(value: Any) -> Any:

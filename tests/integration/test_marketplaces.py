@@ -138,6 +138,35 @@ def test_rate_limit_answers_and_5xx_are_waited_out(stack: Stack, market: Market)
     assert any(m["source"] == "wildberries" for m in _ingested(stack))
 
 
+def _emitted(printed: str, name: str) -> list[float]:
+    """The values of one metric in the CloudWatch embedded-metric lines the handler printed."""
+    values: list[float] = []
+    for line in printed.splitlines():
+        if line.startswith("{") and '"_aws"' in line and name in (document := json.loads(line)):
+            value = document[name]
+            values.extend(value if isinstance(value, list) else [value])
+    return values
+
+
+def test_a_run_counts_its_failed_streams_for_the_alarm(
+    stack: Stack, market: Market, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given Wildberries refusing the token on the next request (a revoked token: permanent)
+    market.wb.fail_next(401)
+    # When a poll runs
+    result = stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    # Then the stream it hit stopped with its error, the others went on
+    failed = [s for s in result["streams"] if s["error"]]
+    assert len(failed) == 1 and failed[0]["connection"].startswith("wb"), result
+    assert len(result["streams"]) > 1
+    # And the run counted one failed stream, in the metric MarketplacePollsFailedAlarm watches
+    assert _emitted(capsys.readouterr().out, "MarketplacePollsFailed") == [1]
+
+    # When the next forced poll succeeds, the run counts none
+    stack.invoke("PollMarketplacesFunction", {**SCHEDULE, "detail": {"force": True}})
+    assert _emitted(capsys.readouterr().out, "MarketplacePollsFailed") == [0]
+
+
 # ---------------------------------------------------------------- in: pushes
 
 

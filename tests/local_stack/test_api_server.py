@@ -201,7 +201,28 @@ def test_the_runtime_sets_what_lambda_sets(stack: LocalStack) -> None:
     assert environment["AWS_LAMBDA_FUNCTION_NAME"] == stack.resources.physical_id("WorkerFunction")
     assert environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
     assert environment["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
-    assert environment["AWS_ENDPOINT_URL"] == stack.aws_url
+    assert environment["AWS_ENDPOINT_URL"] == stack.functions_aws_url  # moto, behind the fault layer
     assert environment["POWERTOOLS_TRACE_DISABLED"] == "true"
     assert environment["LEDGER_TABLE"] == stack.resources.physical_id("LedgerTable")
     assert environment["AWS_ACCESS_KEY_ID"] == "testing"
+
+
+def test_the_access_log_writes_a_push_urls_token_as_its_name() -> None:
+    from infra.local.api import Route, logged_path
+
+    # Given the push route, an ops route with an ordinary parameter and a greedy route
+    routes = [
+        Route("/push/{marketplace}/{connection}/{token}", "POST", "PushFunction", "Push", "Api", "v1"),
+        Route("/tickets/{id}", "GET", "OpsFunction", "Ticket", "Api", "v1"),
+        Route("/{proxy+}", "ANY", "OpsFunction", "Rest", "Api", "v1"),
+    ]
+    # When paths are written as the log writes them
+    # Then a push path keeps every segment but the token, also when it is longer and goes elsewhere
+    assert logged_path(routes, "/push/ozon/ozon-main/s3cr3t") == "/push/ozon/ozon-main/{token}"
+    assert (
+        logged_path(routes, "/push/ym/ym-main/s3cr3t/NOTIFICATION") == "/push/ym/ym-main/{token}/NOTIFICATION"
+    )
+    # And other paths are written as sent
+    assert logged_path(routes, "/tickets/t-1") == "/tickets/t-1"
+    assert logged_path(routes, "/push/ozon") == "/push/ozon"
+    assert logged_path(routes, "/") == "/"

@@ -73,3 +73,34 @@ def test_the_project_template_builds_on_moto_for_handler_tests(session: boto3.Se
                 assert value in tables, (spec.logical_id, name)
             if name.endswith("_QUEUE_URL"):
                 assert sqs.get_queue_attributes(QueueUrl=value, AttributeNames=["QueueArn"])["Attributes"]
+
+
+def test_the_project_templates_alarm_topic_key_log_groups_and_dead_letter_retention_on_moto(
+    session: boto3.Session,
+) -> None:
+    # Given the project's template, with its KMS key, log groups, alarms and explicit function names
+    template = load_template(Path(PROJECT_TEMPLATE), {"Stage": "test"})
+
+    # When its resources are created inside mock_aws()
+    resources = create_resources(template, session, None)
+
+    # Then functions keep the local names otklik-local-<LogicalId>, now from their FunctionName
+    assert resources.physical_id("ScoreFeedbackFunction") == "otklik-local-ScoreFeedbackFunction"
+    # And the key, log groups and alarms are only named; the topic is created with its key's local name
+    assert not any(
+        record.created
+        for record in resources.of_type("AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm")
+    )
+    topic = session.client("sns").get_topic_attributes(TopicArn=resources.arn("AlarmTopic"))["Attributes"]
+    assert topic["KmsMasterKeyId"] == resources.physical_id("AlarmTopicKey")
+    # And a queue keeps a message 4 days, its dead-letter queue (and the schedules') 14
+    sqs = session.client("sqs")
+
+    def retention(queue: str) -> int:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=resources.queue_url(queue), AttributeNames=["MessageRetentionPeriod"]
+        )["Attributes"]
+        return int(attributes["MessageRetentionPeriod"])
+
+    assert retention("IngestQueue") == 4 * 24 * 3600
+    assert retention("IngestDLQ") == retention("SchedulesDLQ") == 14 * 24 * 3600

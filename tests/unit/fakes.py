@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from otklik.adapters.slack import TransientDeliveryError
-from otklik.domain.models import ChannelResult, DeliveredNotification, FeedbackItem, Notification, Ticket
+from otklik.domain.models import ChannelResult, FeedbackItem, Notification, Ticket
 
 # Shared by several fakes so a test can check the order of calls across ports.
 Journal = list[tuple[str, str]]
@@ -103,11 +103,3 @@ class UnreachableChannel:
     def deliver(self, notification: Notification) -> ChannelResult:
         raise TransientDeliveryError("HTTP 503: try later")
 
-
-class InMemoryOutbox:
-    def __init__(self) -> None:
-        self.records: list[DeliveredNotification] = []
-
-    def record_notification(self, delivered: DeliveredNotification) -> bool:
-        self.records.append(delivered)
-        return True

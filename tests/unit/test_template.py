@@ -377,6 +377,17 @@ def test_the_stream_consumer_alarms_when_it_falls_a_quarter_hour_behind() -> Non
     assert _fires_above(iterator_age, 15 * 60 * 1000)
 
 
+def test_marketplace_polls_alarm_when_they_fail_in_three_periods_running() -> None:
+    # Given the metric poll_marketplaces counts (Powertools adds its service as the dimension)
+    service = FUNCTIONS["PollMarketplacesFunction"].properties["Environment"]["Variables"]
+    watching = alarms_on("otklik", "MarketplacePollsFailed")
+    # Then one alarm watches it for that service, firing when some stream failed in each of 3 periods
+    assert list(watching) == [service["POWERTOOLS_SERVICE_NAME"]]
+    alarm = watching[service["POWERTOOLS_SERVICE_NAME"]]
+    assert alarm["Statistic"] == "Maximum" and _fires_above(alarm, 0)
+    assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] == 3
+
+
 def test_the_api_alarms_on_any_5xx_of_its_stage() -> None:
     # Given the API's name and stage, as CloudWatch's dimensions name them
     api = RESOURCES["OtklikApi"]["Properties"]
