@@ -102,4 +102,3 @@ class UnreachableChannel:
 
     def deliver(self, notification: Notification) -> ChannelResult:
         raise TransientDeliveryError("HTTP 503: try later")
-
