@@ -111,6 +111,7 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_FEEDBACK_TABLE": scorer.store._table,
         "OTKLIK_ROUTE_QUEUE_URL": scorer.route_queue._queue_url,
         "OTKLIK_CONFIG_BUCKET": scorer.config._bucket,
+        "OTKLIK_SEEN_TEXTS_TABLE": scorer.seen_texts._table,
     },
     "RouteFeedbackFunction": lambda router: {
         "OTKLIK_FEEDBACK_TABLE": router.feedback._table,
@@ -148,6 +149,7 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_TICKETS_TABLE": ops.tickets._table,
         "OTKLIK_AGGREGATES_TABLE": ops.aggregates._table,
         "OTKLIK_ANSWER_QUEUE_URL": ops.reply_queue._queue_url,
+        "OTKLIK_CONFIG_BUCKET": ops.config._bucket,
     },
 }
 FUNCTIONS = sorted(WIRING)

@@ -116,7 +116,10 @@ def test_there_is_a_sample_event_for_every_trigger_kind() -> None:
 POWERTOOLS_IDEMPOTENCY = {"GetItem", "PutItem", "UpdateItem", "DeleteItem"}
 DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
     "IngestWebhookFunction": {"IdempotencyTable": {"GetItem", "PutItem"}},  # webhook receipts
-    "ScoreFeedbackFunction": {"FeedbackTable": {"PutItem", "UpdateItem"}},
+    "ScoreFeedbackFunction": {
+        "FeedbackTable": {"PutItem", "UpdateItem"},
+        "SeenTextsTable": {"PutItem", "GetItem"},
+    },
     "RouteFeedbackFunction": {"FeedbackTable": {"GetItem"}, "TicketsTable": {"GetItem", "PutItem"}},
     "SendNotificationsFunction": {
         "TicketsTable": {"GetItem", "PutItem", "UpdateItem"},  # the outbox

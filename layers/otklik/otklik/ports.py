@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
         FeedbackItem,
         Notification,
         ReplyState,
+        TextOrigin,
         Ticket,
     )
 
@@ -68,6 +69,14 @@ class Receipts(Protocol):
 
 class FeedbackWriter(Protocol):
     def put_new(self, item: FeedbackItem) -> bool: ...
+
+
+class SeenTexts(Protocol):
+    """The first author and product of each text fingerprint."""
+
+    def first_seen(self, origin: TextOrigin, now: datetime) -> TextOrigin:
+        """The origin stored for origin's fingerprint: origin itself when it is the first."""
+        ...
 
 
 class FeedbackReader(Protocol):

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from otklik.adapters import aws
 from otklik.bootstrap import parts
-from otklik.bootstrap.settings import CommonSettings, load_settings
-from otklik.usecases import ops, reply
+from otklik.bootstrap.settings import ConfigSettings, load_settings
+from otklik.usecases import explain, ops, reply
 
 if TYPE_CHECKING:
     from otklik.adapters.aggregate_store import AggregateStore
     from otklik.adapters.feedback_store import FeedbackStore
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
     from otklik.domain.marketplaces.models import ApprovedReply
-    from otklik.ports import Publisher, Secrets
+    from otklik.ports import ConfigSource, Publisher, Secrets
 
 
-class OpsSettings(CommonSettings):
+class OpsSettings(ConfigSettings):
     feedback_table: str
     tickets_table: str
     aggregates_table: str
@@ -39,9 +39,16 @@ class OpsService:
     replies: ReplyStore
     aggregates: AggregateStore
     reply_queue: Publisher
+    config: ConfigSource
 
     def authorize(self, authorization: str | None) -> None:
         ops.check_bearer(authorization, self.secrets.get(self.settings.token_parameter))
+
+    def explain(self, feedback_id: str) -> dict[str, Any]:
+        config = self.config.current()
+        return explain.explain_feedback(
+            feedback_id, self.feedback, self.tickets, config.tonality.parsed(), config.routing
+        )
 
     def approve_reply(self, ticket_id: str, request: reply.ReplyRequest, now: datetime) -> ApprovedReply:
         return reply.approve_reply(
@@ -64,4 +71,5 @@ def build() -> OpsService:
         replies=ReplyStore(client, settings.tickets_table),
         aggregates=AggregateStore(client, settings.aggregates_table, timedelta(days=1)),
         reply_queue=parts.queue(settings.answer_queue_url),
+        config=parts.config_source(settings),
     )

@@ -9,7 +9,7 @@ from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, TimezoneSettings, load_settings
 from otklik.domain.messages import IngestMessage
 from otklik.domain.models import FeedbackEnvelope
-from otklik.ports import ConfigSource, FeedbackWriter, Publisher
+from otklik.ports import ConfigSource, FeedbackWriter, Publisher, SeenTexts
 from otklik.usecases.score import Scored, score_feedback
 
 Message = IngestMessage
@@ -18,6 +18,7 @@ Message = IngestMessage
 class ScoreSettings(ConfigSettings, TimezoneSettings):
     feedback_table: str
     route_queue_url: str
+    seen_texts_table: str
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Scorer:
     config: ConfigSource
     store: FeedbackWriter
     route_queue: Publisher
+    seen_texts: SeenTexts
 
     def __call__(self, envelope: FeedbackEnvelope) -> Scored:
         overrides = self.config.current().tonality.parsed()
@@ -34,11 +36,14 @@ class Scorer:
 
 def build() -> Scorer:
     from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.seen_texts import SeenTextStore
 
     settings = load_settings(ScoreSettings)
+    client = aws.client("dynamodb")
     return Scorer(
         settings=settings,
         config=parts.config_source(settings),
-        store=FeedbackStore(aws.client("dynamodb"), settings.feedback_table),
+        store=FeedbackStore(client, settings.feedback_table),
         route_queue=parts.queue(settings.route_queue_url),
+        seen_texts=SeenTextStore(client, settings.seen_texts_table),
     )

@@ -178,6 +178,15 @@ class Tonality(Frozen):
     rating_text_conflict: bool = False
 
 
+class TextOrigin(Frozen):
+    """Who wrote a text first, as the store of seen texts keeps it (a digest of the text, never the text)."""
+
+    fingerprint: str
+    feedback_id: str
+    author: str | None = None  # the author's id, or name when the channel gives no id
+    product: str | None = None  # the product's id
+
+
 class Enrichment(Frozen):
     """What score_feedback adds to an envelope. A new kind of understanding is a field here, and only here."""
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         score,
         score_text,
         with_overrides,
+        with_rating,
     )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "score",
     "score_text",
     "with_overrides",
+    "with_rating",
 ]
 
 

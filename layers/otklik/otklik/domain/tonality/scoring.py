@@ -92,7 +92,12 @@ def score(
     overrides: Overrides = NO_OVERRIDES,
 ) -> Tonality:
     """Tonality of a feedback text and, unless text_only, of its stars."""
-    scored = score_text(text, lang, overrides)
+    return with_rating(score_text(text, lang, overrides), rating, text_only)
+
+
+def with_rating(scored: TextScore, rating: int | None, text_only: bool = False) -> Tonality:
+    """A scored text's tonality and, unless text_only, its stars': for a caller that keeps the
+    TextScore for more (topics read its contributions)."""
     compound, conflict = scored.compound, False
     if rating is not None and not text_only:
         combined = combine(scored.compound, rating)

@@ -1,4 +1,5 @@
-"""GET /feedback/{id} and GET /feedback?day=: stored feedback items, raw and masked text with enrichment."""
+"""GET /feedback/{id}, GET /feedback?day= and GET /feedback/{id}/explain: stored feedback items, raw and
+masked text with enrichment, and why each got its tonality, topics, moderation flags and ticket."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ def routes(context: OpsContext) -> Blueprint:
     @answers_errors
     def get_feedback(id: str) -> dict[str, Any]:
         return ops.get_feedback(context.authorized(current(blueprint)).feedback, id)
+
+    @blueprint.route("/feedback/{id}/explain", methods=["GET"])
+    @answers_errors
+    def explain_feedback(id: str) -> dict[str, Any]:
+        return context.authorized(current(blueprint)).explain(id)
 
     @blueprint.route("/feedback", methods=["GET"])
     @answers_errors

@@ -1,0 +1,55 @@
+"""GET /feedback/{id}/explain on moto: why an item got its tonality, topics, moderation and ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.conftest import Stack
+from tests.integration.test_pipeline import _deliver, _run_pipeline
+from tests.support.api_events import body_of, ops_event
+from tests.support.signing import sample_body
+
+
+def _explain(stack: Stack, feedback_id: str) -> dict[str, Any]:
+    response = stack.invoke(
+        "OpsApiFunction",
+        ops_event(
+            "/feedback/{id}/explain", f"/feedback/{feedback_id}/explain", path_parameters={"id": feedback_id}
+        ),
+    )
+    assert response["statusCode"] == 200, response
+    answer: dict[str, Any] = body_of(response)
+    return answer
+
+
+def test_explain_shows_the_words_that_scored_and_the_reasons_for_the_ticket(stack: Stack) -> None:
+    # Given the README's first webhook, a one-star "Ужасное качество, порвалось через день", routed
+    feedback_id = _deliver(stack, sample_body())
+    _run_pipeline(stack)
+    # When its explanation is asked for
+    answer = _explain(stack, feedback_id)
+    # Then the tonality shows the words that moved it, and what the rules did to each
+    tone = answer["tonality"]
+    assert tone["label"] == "negative" and tone["matches_stored"] is True
+    values = {unit["words"]: unit["value"] for unit in tone["contributions"]}
+    assert values["Ужасное"] < 0 and values["порвалось"] < 0, values
+    # And the ticket's reasons, each with why, in the item's own figures
+    routing = answer["routing"]
+    assert routing["team"] == "support" and routing["priority"] == "high"
+    why = {reason["reason"]: reason["why"] for reason in routing["reasons"]}
+    assert set(why) >= {"negative_tonality", "low_rating"}
+    assert "1 stars" in why["low_rating"]
+
+
+def test_explain_of_an_unknown_or_malformed_id_is_a_404(stack: Stack) -> None:
+    for feedback_id in ("fb_nope", "x" * 300):
+        response = stack.invoke(
+            "OpsApiFunction",
+            ops_event(
+                "/feedback/{id}/explain",
+                f"/feedback/{feedback_id}/explain",
+                path_parameters={"id": feedback_id},
+            ),
+        )
+        assert response["statusCode"] == 404
+        assert body_of(response)["error"]["code"] == "not_found"
