@@ -1,4 +1,5 @@
-"""`python -m tests.bench.bench_pii`: PII masking time on the texts that once made it quadratic.
+"""`python -m tests.bench.bench_pii`: PII masking time on the texts that once made it quadratic, and on
+runs of what the handle, messenger and name rules look for.
 
 Each input is masked at three lengths, four times longer each step; a linear masker takes about four
 times longer each step (the "x4" columns), a quadratic one sixteen. The texts of issue 8 are here:
@@ -26,6 +27,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "address stubs": lambda n: "a@b." * (n // 4),
     "one long address": lambda n: "x" * (n - 12) + "@example.com",
     "a review": lambda n: ("Порвалось через день, пишите anna@example.com или +375 29 123 45 67. " * n)[:n],
+    "handles": lambda n: ("пишите @shop_msk или t.me/shop_msk, инст shop_msk " * n)[:n],
+    "names": lambda n: ("Спасибо Анне Петровой и курьеру Славе, " * n)[:n],
+    "name-like words": lambda n: ("Вера, Надежда, Любовь, Роман Иванов, А. В. Петрова " * n)[:n],
+    "capitalised words": lambda n: ("Отличный Товар Пришёл Быстро " * n)[:n],
 }
 
 

@@ -118,10 +118,10 @@ def _probe(load: str, trace: bool) -> dict[str, float]:
     return figures
 
 
-def load_figures(name: str) -> dict[str, float]:
-    """Median load seconds of 5 untraced runs, and heap figures of one traced run."""
-    seconds = statistics.median(_probe(LOADS[name], trace=False)["seconds"] for _ in range(5))
-    memory = _probe(LOADS[name], trace=True)
+def load_figures(load: str) -> dict[str, float]:
+    """Median load seconds of 5 untraced runs of the code load, and heap figures of one traced run."""
+    seconds = statistics.median(_probe(load, trace=False)["seconds"] for _ in range(5))
+    memory = _probe(load, trace=True)
     return {**memory, "seconds": seconds}
 
 
@@ -155,8 +155,8 @@ def main() -> int:
         print(f"{name:<30}{count:>7}{mean:>12.0f}{rate:>10.0f}{rate / english_rate:>10.2f}")
     print()
     print(f"{'load':<30}{'load ms':>10}{'heap MiB':>10}{'peak MiB':>10}")
-    for name in LOADS:
-        figures = load_figures(name)
+    for name, load in LOADS.items():
+        figures = load_figures(load)
         print(
             f"{name:<30}{figures['seconds'] * 1000:>10.1f}{figures['current'] / 2**20:>10.1f}"
             f"{figures['peak'] / 2**20:>10.1f}"

@@ -53,3 +53,31 @@ def test_explain_of_an_unknown_or_malformed_id_is_a_404(stack: Stack) -> None:
         )
         assert response["statusCode"] == 404
         assert body_of(response)["error"]["code"] == "not_found"
+
+
+def test_a_stored_item_carries_its_topics_and_flags_and_explain_shows_their_evidence(stack: Stack) -> None:
+    # Given a review with a praised delivery, a bad quality, and an insult at the seller
+    text = "Доставка быстрая, но качество ужасное. Продавец дебил"
+    feedback_id = _deliver(stack, sample_body(id="explain-topics", text=text, rating=2))
+    _run_pipeline(stack)
+    # Then the stored item has each topic with its own polarity (the seller's too), and the insult flagged
+    item = body_of(
+        stack.invoke(
+            "OpsApiFunction",
+            ops_event("/feedback/{id}", f"/feedback/{feedback_id}", path_parameters={"id": feedback_id}),
+        )
+    )
+    assert {t["topic"]: t["polarity"] for t in item["topics"]} == {
+        "delivery": "positive",
+        "quality": "negative",
+        "seller_service": "negative",
+    }
+    assert item["moderation"]["flags"] == ["insult"]
+    # And explain shows the span behind each, and the flag among the ticket's reasons, with why
+    answer = _explain(stack, feedback_id)
+    for topic in answer["topics"]:
+        assert text[topic["start"] : topic["end"]] == topic["evidence"]
+    [reason] = answer["moderation"]["reasons"]
+    assert (reason["flag"], reason["text"]) == ("insult", "дебил")
+    why = {r["reason"]: r["why"] for r in answer["routing"]["reasons"]}
+    assert why["moderation:insult"] == "moderation flagged insult"

@@ -55,3 +55,20 @@ def test_overdue_tickets_are_breached_once_and_others_left_alone(stack: Stack) -
     assert [(b["notification"]["ticket_id"], b["notification"]["event"]) for b in bodies] == [
         ("tk_overdue", "sla_breached")
     ]
+
+
+def test_a_ticket_that_needs_no_reply_has_no_deadline_to_breach(stack: Stack) -> None:
+    # Given an overdue spam ticket (moderation: no reply needed) beside an overdue ordinary one
+    store = TicketStore(stack.dynamodb, stack.table("TicketsTable"))
+    now = datetime.now(UTC)
+    spam = _ticket("tk_spam", now - timedelta(hours=1)).model_copy(
+        update={"reply_needed": False, "reasons": ("moderation:advertising",), "priority": "low"}
+    )
+    store.create(spam)
+    store.create(_ticket("tk_overdue", now - timedelta(hours=1)))
+    # When the schedule fires
+    swept = stack.invoke("SweepSlaFunction", SCHEDULE_EVENT)
+    # Then only the ordinary ticket is breached; the spam ticket is kept as it was
+    assert swept == {"breached": ["tk_overdue"]}
+    kept = store.get_ticket("tk_spam")
+    assert kept is not None and kept.sla_breached is False and kept.reply_needed is False

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from otklik.adapters.slack import TransientDeliveryError
-from otklik.domain.models import ChannelResult, FeedbackItem, Notification, Ticket
+from otklik.domain.models import ChannelResult, FeedbackItem, Notification, TextOrigin, Ticket
 
 # Shared by several fakes so a test can check the order of calls across ports.
 Journal = list[tuple[str, str]]
@@ -58,6 +58,16 @@ class InMemoryFeedback:
 
     def get_item(self, feedback_id: str) -> FeedbackItem | None:
         return self.items.get(feedback_id)
+
+
+class InMemorySeenTexts:
+    """The first origin of each fingerprint, as SeenTextsTable's conditional put keeps it."""
+
+    def __init__(self) -> None:
+        self.origins: dict[str, TextOrigin] = {}
+
+    def first_seen(self, origin: TextOrigin, now: datetime) -> TextOrigin:
+        return self.origins.setdefault(origin.fingerprint, origin)
 
 
 class InMemoryTickets:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from otklik.domain.ids import feedback_id
-from otklik.domain.models import Author, FeedbackEnvelope, FeedbackItem, FeedbackKind, Tonality, TonalityLabel
+from otklik.domain.models import (
+    Author,
+    FeedbackEnvelope,
+    FeedbackItem,
+    FeedbackKind,
+    Moderation,
+    ModerationFlag,
+    ProductRef,
+    Tonality,
+    TonalityLabel,
+)
 from otklik.domain.pii import mask_pii
 
 RECEIVED_AT = datetime(2026, 11, 22, 6, 41, 3, tzinfo=UTC)
@@ -28,6 +38,7 @@ def envelope(
     source: str = "custom",
     account: str = "default",
     external_id: str = "site-10234",
+    product: ProductRef | None = None,
 ) -> FeedbackEnvelope:
     return FeedbackEnvelope(
         feedback_id=feedback_id(source, account, kind, external_id),
@@ -38,6 +49,7 @@ def envelope(
         text=text,
         rating=rating,
         author=author,
+        product=product,
         created_at=created_at,
         received_at=received_at,
     )
@@ -54,8 +66,10 @@ def feedback_item(
     received_at: datetime = RECEIVED_AT,
     source: str = "custom",
     external_id: str = "site-10234",
+    flags: tuple[ModerationFlag, ...] = (),
 ) -> FeedbackItem:
-    """A stored, enriched item whose tonality is given outright, so routing rules can be aimed at."""
+    """A stored, enriched item whose tonality (and moderation flags) are given outright, so routing rules
+    can be aimed at."""
     return FeedbackItem(
         id=feedback_id(source, "default", kind, external_id),
         source=source,
@@ -71,5 +85,6 @@ def feedback_item(
         day="2026-11-22",
         lang="ru",
         tonality=Tonality(label=label, compound=compound, lang="ru", engine="test"),
+        moderation=Moderation(flags=flags),
         engines={"tonality": "test"},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from otklik.domain.enrichment import enrich
+from otklik.domain.enrichment import MAX_QUOTE_CHARS, MAX_REASONS, enrich
 from otklik.domain.models import Author
 from otklik.domain.tonality import ENGINE_VERSION
 from tests.unit.samples import RAW_EMAIL, RAW_PHONE, TEXT_WITH_CONTACTS, envelope
@@ -66,3 +66,53 @@ def test_the_normalized_fields_are_carried_over() -> None:
     assert item.rating == 2
     assert item.author == author
     assert (item.created_at, item.received_at) == (source.created_at, source.received_at)
+
+
+def test_topics_are_found_each_with_its_own_polarity_from_the_same_scoring() -> None:
+    # Given a mixed review: the delivery praised, the quality not
+    item = enrich(envelope(text="Доставка быстрая, но качество ужасное", rating=3), MOSCOW)
+    # Then each topic has its own polarity and the span that names it, an offset into the text
+    polarities = {topic.topic: topic.polarity for topic in item.topics}
+    assert polarities == {"delivery": "positive", "quality": "negative"}
+    for topic in item.topics:
+        assert item.full_text()[topic.start : topic.end] == topic.evidence
+    assert item.engines["topics"].startswith("topics-")
+
+
+def test_moderation_flags_are_stored_with_their_reasons_and_a_clean_complaint_has_none() -> None:
+    spam = enrich(envelope(text="КУПИТЕ на сайте casino777.com!!!", rating=5), MOSCOW)
+    clean = enrich(envelope(text="Кошмар, отвратительно, блин, фигня полная", rating=1), MOSCOW)
+
+    assert spam.moderation.flags == ("advertising",)
+    assert {r.text for r in spam.moderation.reasons} >= {"casino777.com"}
+    assert clean.moderation.flags == () and clean.moderation.reasons == ()
+    assert spam.engines["moderation"].startswith("moderation-")
+
+
+def test_the_authors_own_name_is_masked_and_the_raw_text_kept() -> None:
+    # Given a review signed with the author's name, which the item's fields also carry
+    text = "Пишет Снежана Куликова: курьер опоздал на два часа"
+    item = enrich(envelope(text=text, author=Author(id="c-1", name="Снежана Куликова")), MOSCOW)
+    # Then neither part of the name is in the masked text, and the raw text is as sent
+    assert "Снежана" not in item.text_masked and "Куликова" not in item.text_masked
+    assert item.text == text
+
+
+def test_a_text_of_thousands_of_links_is_stored_with_bounded_evidence() -> None:
+    # Given 20,000 characters of links, each a reason to flag it
+    text = " ".join(f"shop{n}.ru" for n in range(2000))[:20_000]
+    item = enrich(envelope(text=text, rating=5), MOSCOW)
+    # Then every flag is kept, with at most MAX_REASONS reasons of bounded quotes
+    assert "advertising" in item.moderation.flags
+    assert 0 < len(item.moderation.reasons) <= MAX_REASONS
+    assert all(len(r.text) <= MAX_QUOTE_CHARS for r in item.moderation.reasons)
+    assert len(item.model_dump_json()) < 3 * len(text.encode())
+
+
+def test_a_long_flagged_span_is_quoted_in_part_and_still_says_where_it_is() -> None:
+    text = "ывапролджэ" * 2000
+    item = enrich(envelope(text=text, rating=1), MOSCOW)
+    [reason] = item.moderation.reasons
+    assert reason.flag == "gibberish"
+    assert len(reason.text) == MAX_QUOTE_CHARS and reason.text.endswith("…")
+    assert (reason.start, reason.end) == (0, len(text))

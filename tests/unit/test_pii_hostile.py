@@ -111,3 +111,34 @@ def test_long_runs_of_digits_and_address_characters_are_masked_as_what_they_are(
     # Given texts that made the old patterns backtrack (3.6 s for 20,000 digits), When masked,
     # Then what is an address or a card is masked and the rest comes back unchanged
     assert mask_pii(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("@ab " * 5_000, "@ab " * 5_000),
+        ("@abc " * 4_000, "[handle] " * 4_000),
+        ("t.me/ " * 4_000, "t.me/ " * 4_000),
+        ("инст " * 4_000, "инст " * 4_000),
+        ("Анна " * 4_000, "[name] "),
+        ("А. " * 6_000, "А. " * 6_000),
+        ("Вера, " * 3_000, "Вера, " * 3_000),
+        ("Петрова " * 2_500, "Петрова " * 2_500),
+    ],
+    ids=[
+        "short-ats",
+        "handles",
+        "link-stubs",
+        "messenger-words",
+        "names",
+        "initials",
+        "ordinary-names",
+        "surnames",
+    ],
+)
+def test_long_runs_of_handles_messenger_words_and_name_parts_are_masked_as_what_they_are(
+    text: str, masked: str
+) -> None:
+    # Given runs of what the handle, link and name rules look for, When masked, Then each is what it is
+    # (names side by side are one name: one placeholder)
+    assert mask_pii(text) == masked

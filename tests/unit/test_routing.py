@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from otklik.domain.ids import ticket_id
-from otklik.domain.models import FeedbackKind, TonalityLabel
+from otklik.domain.models import FeedbackKind, ModerationFlag, TonalityLabel
 from otklik.domain.routing import RoutingPolicy, SlaPolicy, open_ticket, plan_ticket
 from tests.unit.samples import NOW, RAW_EMAIL, RAW_PHONE, RECEIVED_AT, TEXT_WITH_CONTACTS, feedback_item
 
@@ -236,3 +236,49 @@ def test_a_chat_message_gets_a_ticket_on_the_question_deadline() -> None:
     assert plan is not None
     assert plan.reasons == ("chat",)
     assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=6)
+
+
+@pytest.mark.parametrize("flag", ["contacts", "profanity", "insult"])
+def test_a_contact_or_abuse_in_an_otherwise_fine_review_is_a_reason_to_look(flag: ModerationFlag) -> None:
+    # Given a five-star, positive review that carries a phone number, мат or an insult
+    item = feedback_item(rating=5, label="positive", compound=0.8, flags=(flag,))
+    # Then it gets a ticket for the team to look at, with the flag as its reason, and needs a reply
+    plan = plan_ticket(item, POLICY)
+    assert plan is not None and plan.reasons == (f"moderation:{flag}",)
+    assert open_ticket(item, plan, NOW).reply_needed is True
+
+
+def test_a_flag_adds_its_reason_beside_the_others() -> None:
+    item = feedback_item(rating=1, label="negative", compound=-0.9, flags=("insult",))
+    plan = plan_ticket(item, POLICY)
+    assert plan is not None
+    assert set(plan.reasons) == {"negative_tonality", "low_rating", "moderation:insult"}
+    assert plan.priority == "high"
+
+
+@pytest.mark.parametrize(
+    "flags", [("advertising",), ("gibberish",), ("fake_signal",), ("advertising", "contacts")]
+)
+def test_spam_gets_a_low_ticket_that_needs_no_reply_whatever_its_stars_say(
+    flags: tuple[ModerationFlag, ...],
+) -> None:
+    # Given spam with one star and an angry text (a spammer's stars and words)
+    item = feedback_item(rating=1, label="negative", compound=-0.9, flags=flags)
+    # When it is routed
+    plan = plan_ticket(item, POLICY)
+    assert plan is not None
+    ticket = open_ticket(item, plan, NOW)
+    # Then its reasons are its flags only, it is low, and it can be closed without a reply
+    assert plan.reasons == tuple(f"moderation:{flag}" for flag in flags)
+    assert ticket.priority == "low"
+    assert ticket.reply_needed is False
+
+
+def test_the_excerpt_is_the_items_masked_text_with_the_authors_name_masked() -> None:
+    # Given an item whose masked text hid the author's name (score_feedback masks it from the fields)
+    item = feedback_item(text="Снежана: вещь порвалась", rating=1, label="negative", compound=-0.7)
+    item = item.model_copy(update={"text_masked": "[name]: вещь порвалась"})
+    plan = plan_ticket(item, POLICY)
+    assert plan is not None
+    # Then the ticket's excerpt is made from it, not from the raw text
+    assert open_ticket(item, plan, NOW).excerpt == "[name]: вещь порвалась"

@@ -41,8 +41,9 @@ class TicketStore:
             sk=TICKET_SK,
             created_at=iso_seconds(ticket.created_at),
             due_at=iso_seconds(ticket.first_response_due_at),
-            sla_watch=FIRST_RESPONSE_WATCH,
         )
+        if ticket.reply_needed:  # a ticket that needs no reply (spam) has no first-response deadline
+            document["sla_watch"] = FIRST_RESPONSE_WATCH
         return put_if_absent(self._client, self._table, document, "pk")
 
     def get(self, ticket_id: str) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from otklik.adapters import aws
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, TimezoneSettings, load_settings
+from otklik.domain.enrichment import Understanding
 from otklik.domain.messages import IngestMessage
 from otklik.domain.models import FeedbackEnvelope
 from otklik.ports import ConfigSource, FeedbackWriter, Publisher, SeenTexts
@@ -30,8 +31,15 @@ class Scorer:
     seen_texts: SeenTexts
 
     def __call__(self, envelope: FeedbackEnvelope) -> Scored:
-        overrides = self.config.current().tonality.parsed()
-        return score_feedback(envelope, self.settings.timezone, self.store, self.route_queue, overrides)
+        config = self.config.current()
+        understanding = Understanding(
+            overrides=config.tonality.parsed(),
+            topics=config.topics.seller_topics(),
+            moderation=config.moderation,
+        )
+        return score_feedback(
+            envelope, self.settings.timezone, self.store, self.route_queue, self.seen_texts, understanding
+        )
 
 
 def build() -> Scorer:

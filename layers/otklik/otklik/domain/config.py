@@ -1,8 +1,9 @@
 """The configuration document: a seller's policy as data, validated by this one schema.
 
-Teams, routing thresholds, SLA hours, channels, notification texts and tonality overrides live here,
-so a seller changes them in YAML, never in code. Every setting has the default that reproduces
-otklik's behaviour without a document; infra/config/otklik.yaml spells them all out.
+Teams, routing thresholds, SLA hours, channels, notification texts, tonality overrides, moderation
+settings and a seller's own topics live here, so a seller changes them in YAML, never in code. Every
+setting has the default that reproduces otklik's behaviour without a document; infra/config/otklik.yaml
+spells them all out.
 
 parse_config() reads YAML text and raises ConfigInvalid naming every problem by its path in the
 document, e.g. `routing.team: unknown team 'suport'; teams are support`.
@@ -18,10 +19,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from otklik.domain.models import Frozen, Ticket
+from otklik.domain.moderation.settings import ModerationSettings
 from otklik.domain.notifications import NotificationTexts, variables
 from otklik.domain.routing import RoutingPolicy
 from otklik.domain.templates import TemplateProblem, render
 from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, Overrides, parse_overrides
+from otklik.domain.topics.settings import TopicSettings, topic_reference_problems
 
 NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 
@@ -140,6 +143,7 @@ def reference_problems(document: Any) -> list[str]:
         problems.append("teams: at least one team is needed")
     elif isinstance(team, str) and names and team not in names:
         problems.append(f"routing.team: unknown team {team!r}; teams are {', '.join(dict.fromkeys(names))}")
+    problems.extend(topic_reference_problems(document))
     return problems
 
 
@@ -178,6 +182,8 @@ class Config(Frozen):
     channels: tuple[ChannelConfig, ...] = ()
     notifications: NotificationTexts = NotificationTexts()
     tonality: TonalitySettings = TonalitySettings()
+    moderation: ModerationSettings = ModerationSettings()
+    topics: TopicSettings = TopicSettings()
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:

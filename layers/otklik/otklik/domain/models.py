@@ -178,6 +178,68 @@ class Tonality(Frozen):
     rating_text_conflict: bool = False
 
 
+TopicPolarity = Literal["negative", "neutral", "positive"]
+
+
+class Topic(Frozen):
+    """A topic of an item as stored: its polarity in the text, and the span that names it. evidence is
+    full_text()[start:end] (the text, then pros and cons, a line each)."""
+
+    topic: str
+    polarity: TopicPolarity
+    evidence: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+ModerationFlag = Literal["advertising", "contacts", "profanity", "insult", "gibberish", "fake_signal"]
+# The order flags are listed in, in results and in the documentation.
+MODERATION_FLAGS: tuple[ModerationFlag, ...] = (
+    "advertising",
+    "contacts",
+    "profanity",
+    "insult",
+    "gibberish",
+    "fake_signal",
+)
+
+
+class ModerationReason(Frozen):
+    """One finding: which flag, the span of the text that raised it (text[start:end]) and why, in words."""
+
+    flag: ModerationFlag
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    why: str
+
+    def line(self) -> str:
+        """The reason as one line a person reads, e.g. `insult: 'дебил' (12-17): abuse aimed at ...`."""
+        return f"{self.flag}: {self.text!r} ({self.start}-{self.end}): {self.why}"
+
+
+class Moderation(Frozen):
+    """The flags of a text, in MODERATION_FLAGS order, and every reason behind them, in text order."""
+
+    flags: tuple[ModerationFlag, ...] = ()
+    reasons: tuple[ModerationReason, ...] = ()
+
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The (start, end) spans a reply must never quote back."""
+        return tuple((reason.start, reason.end) for reason in self.reasons)
+
+
+class SeenText(Frozen):
+    """Who posted a text with the same fingerprint first (see moderation's text_fingerprint).
+
+    `author` is the most specific id of the writer the caller has (a marketplace's author id beats a
+    display name: many people are called Анна); `product` the item it was written about.
+    """
+
+    author: str | None = Field(default=None, max_length=200)
+    product: str | None = Field(default=None, max_length=200)
+
+
 class TextOrigin(Frozen):
     """Who wrote a text first, as the store of seen texts keeps it (a digest of the text, never the text)."""
 
@@ -194,6 +256,9 @@ class Enrichment(Frozen):
     day: str = Field(description="Calendar day of created_at in the report time zone, YYYY-MM-DD")
     lang: str
     tonality: Tonality
+    # Defaults, so items stored before topics and moderation existed read as they were.
+    topics: tuple[Topic, ...] = ()
+    moderation: Moderation = Moderation()
     engines: dict[str, str]
 
 
@@ -250,6 +315,8 @@ class Ticket(Frozen):
     rating: int | None = None
     tonality_label: TonalityLabel
     excerpt: str = Field(description="PII-masked start of the feedback text")
+    # False for spam (moderation): the team reports or closes it; no reply, no first-response deadline.
+    reply_needed: bool = True
     history: tuple[StatusChange, ...]
     reply: ReplyState | None = None
 

@@ -39,7 +39,18 @@ class TicketPlan:
     first_response_due_at: datetime
 
 
+# Moderation flags a person should look at (marketplaces forbid contacts, and hide or remove abuse):
+# each is a reason of its own, "moderation:<flag>".
+LOOK_FLAGS = ("contacts", "profanity", "insult")
+# Flags of spam: a ticket is opened so that the team can report it, but it needs no reply and has no
+# first-response deadline, and its stars and tonality (a spammer's) raise nothing.
+SPAM_FLAGS = ("advertising", "gibberish", "fake_signal")
+
+
 def _reasons(item: FeedbackItem, policy: RoutingPolicy) -> list[str]:
+    flags = item.moderation.flags
+    if any(flag in SPAM_FLAGS for flag in flags):
+        return [f"moderation:{flag}" for flag in flags]
     reasons: list[str] = []
     if item.kind == "question":
         reasons.append("question")
@@ -54,10 +65,17 @@ def _reasons(item: FeedbackItem, policy: RoutingPolicy) -> list[str]:
     if item.tonality.rating_text_conflict:
         # Five stars over an angry text (or one star over praise): someone should read it.
         reasons.append("rating_text_conflict")
+    reasons.extend(f"moderation:{flag}" for flag in flags if flag in LOOK_FLAGS)
     return reasons
 
 
+def is_spam(reasons: tuple[str, ...] | list[str]) -> bool:
+    return any(reason.removeprefix("moderation:") in SPAM_FLAGS for reason in reasons)
+
+
 def _priority(item: FeedbackItem, reasons: list[str], policy: RoutingPolicy) -> Priority:
+    if is_spam(reasons):
+        return "low"
     strongly_negative = item.rating == 1 or item.tonality.compound <= policy.strongly_negative_compound
     if strongly_negative and not set(reasons) <= {"question", "chat"}:
         priority: Priority = "high"
@@ -105,6 +123,7 @@ def open_ticket(item: FeedbackItem, plan: TicketPlan, now: datetime) -> Ticket:
         first_response_due_at=plan.first_response_due_at,
         rating=item.rating,
         tonality_label=item.tonality.label,
-        excerpt=excerpt(item.text),
+        excerpt=excerpt(item.text_masked),
+        reply_needed=not is_spam(plan.reasons),
         history=(StatusChange(at=now, by="otklik", status="open", note=", ".join(plan.reasons)),),
     )

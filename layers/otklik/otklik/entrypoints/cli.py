@@ -16,6 +16,7 @@ from otklik.domain import tonality
 from otklik.domain.signature import sign
 from otklik.domain.tonality.evaluation import LABELS, Evaluation, feedback_text, run_evaluation
 from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, Overrides, parse_overrides
+from otklik.entrypoints import cli_moderation, cli_topics
 
 LOCAL_DEV_SECRET = "local-dev-secret"
 
@@ -244,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explainer.add_argument("text")
     explainer.add_argument("--lang", choices=("ru", "en"))
+
+    cli_moderation.add_parser(commands)
+    cli_topics.add_parser(commands)
     return parser
 
 
@@ -263,6 +267,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.config_command == "check":
             return _config_check(args, sys.stdout, sys.stderr)
         return _config_push(args, sys.stdout, sys.stderr)
+    if args.command == "moderate":
+        return cli_moderation.run(args, sys.stdin, sys.stdout, sys.stderr)
+    if args.command == "topics":
+        return cli_topics.run(args, sys.stdin, sys.stdout, sys.stderr)
     try:
         args.loaded_overrides = load_overrides(file=args.overrides) if args.overrides else NO_OVERRIDES
     except (OverrideError, OSError) as error:
