@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 class TextLines:
     """The lines of source that are JSON objects with a string `text` (and that check does not refuse with
-    a ValueError), in order; every
-    other non-blank line is named on err as `line N: why` and counted in `failures`."""
+    a ValueError), in order; every other non-blank line is named on err as `line N: why` and counted in
+    `failures`."""
 
     def __init__(self, source: TextIO, err: TextIO, check: Callable[[dict[str, Any]], object] | None = None):
         self._source, self._err, self._check = source, err, check
