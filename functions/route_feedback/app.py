@@ -17,10 +17,13 @@ def route(message: route_feedback.Message, router: route_feedback.Router) -> dic
     routed = router(message.feedback_id, datetime.now(UTC))
     if routed.created:
         metrics.add_metric(name="TicketsOpened", unit=MetricUnit.Count, value=1)
+    if routed.repeat_contact:
+        metrics.add_metric(name="RepeatContacts", unit=MetricUnit.Count, value=1)
     return {
         "feedback_id": routed.feedback_id,
         "ticket_id": routed.ticket.id if routed.ticket else None,
         "ticket_created": routed.created,
+        "repeat_contact": routed.repeat_contact,
     }
 
 

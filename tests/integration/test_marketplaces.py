@@ -15,10 +15,12 @@ import pytest
 from infra.fakes.ozon import FakeOzon
 from infra.fakes.wildberries import FakeWildberries
 from infra.fakes.yandex_market import FakeYandexMarket
-from infra.local.seed import PUSH_TOKEN, marketplace_seed
+from infra.local.seed import PUSH_TOKEN, SAMPLE_CONFIG, marketplace_seed
 from infra.local.template import load_template
+from otklik.adapters.ticket_store import TicketStore
 from otklik.bootstrap import poll_marketplaces
 from tests.integration.conftest import ROOT, Stack
+from tests.integration.test_first_response import overdue, sweep
 from tests.support.api_events import body_of, ops_event, request_event
 
 SCHEDULE = json.loads(
@@ -450,3 +452,72 @@ def test_a_deployment_without_a_connections_parameter_polls_nothing(stack: Stack
     result = stack.invoke("PollMarketplacesFunction", SCHEDULE)
     # Then nothing is polled and nothing fails
     assert result == {"streams": []}
+
+
+# ---------------------------------------------------------------- out: a published reply, a first response
+
+
+def _wb_ticket_past_its_deadline(stack: Stack, market: Market) -> str:
+    """A WB one-star review's ticket, its first-response deadline (and the sweep's watch) an hour ago."""
+    ticket_id, _ = _ticket_for_wb_review(stack, market)
+    past = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stack.dynamodb.update_item(
+        TableName=stack.table("TicketsTable"),
+        Key={"pk": {"S": f"TICKET#{ticket_id}"}, "sk": {"S": "TICKET"}},
+        UpdateExpression="SET due_at = :past, first_response_due_at = :past",
+        ExpressionAttributeValues={":past": {"S": past}},
+    )
+    return ticket_id
+
+
+def _ticket_of(stack: Stack, ticket_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = body_of(
+        stack.invoke(
+            "OpsApiFunction",
+            ops_event("/tickets/{id}", f"/tickets/{ticket_id}", path_parameters={"id": ticket_id}),
+        )
+    )
+    return found
+
+
+def test_a_reply_published_to_the_marketplace_stops_the_clock_and_the_sweep_leaves_the_ticket_alone(
+    stack: Stack, market: Market
+) -> None:
+    # Given a WB review's ticket past its deadline, and another overdue ticket nobody answered
+    answered = _wb_ticket_past_its_deadline(stack, market)
+    TicketStore(stack.dynamodb, stack.table("TicketsTable")).create(overdue("tk_unanswered"))
+    # When a reply to the first is approved and publish_answers publishes it
+    assert _approve(stack, answered, "Заменим товар")["statusCode"] == 202
+    assert stack.invoke("PublishAnswersFunction", stack.sqs_event("AnswerQueue")) == {"batchItemFailures": []}
+    assert len(market.wb.answers) == 1
+
+    # Then the ticket records its first response and waits for the customer
+    ticket = _ticket_of(stack, answered)
+    assert ticket["reply"]["status"] == "published"
+    assert ticket["first_response_at"] == ticket["reply"]["published_at"]
+    assert (ticket["status"], ticket["history"][-1]["by"]) == ("waiting_customer", "anna")
+    # And the sweep breaches only the unanswered one, and tells nobody about the answered one
+    assert sweep(stack) == ["tk_unanswered"]
+    assert _ticket_of(stack, answered)["sla_breached"] is False
+    notified = [json.loads(m["Body"])["notification"] for m in stack.receive("NotifyQueue")]
+    assert [(n["ticket_id"], n["event"]) for n in notified if n["event"] == "sla_breached"] == [
+        ("tk_unanswered", "sla_breached")
+    ]
+
+
+def test_after_reply_resolved_resolves_the_answered_ticket_with_the_configured_root_cause(
+    stack: Stack, market: Market
+) -> None:
+    stack.put_config(
+        SAMPLE_CONFIG.read_text("utf-8")
+        .replace("after_reply: waiting_customer", "after_reply: resolved")
+        .replace("after_reply_root_cause: null", "after_reply_root_cause: question_answered")
+    )
+    answered = _wb_ticket_past_its_deadline(stack, market)
+
+    assert _approve(stack, answered, "Да, подойдёт")["statusCode"] == 202
+    stack.invoke("PublishAnswersFunction", stack.sqs_event("AnswerQueue"))
+
+    ticket = _ticket_of(stack, answered)
+    assert (ticket["status"], ticket["root_cause"]) == ("resolved", "question_answered")
+    assert sweep(stack) == []

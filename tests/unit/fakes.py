@@ -84,6 +84,19 @@ class InMemoryTickets:
     def get_ticket(self, ticket_id: str) -> Ticket | None:
         return self.tickets.get(ticket_id)
 
+    def update(self, before: Ticket, after: Ticket) -> bool:
+        """The store's optimistic write: only over the version read, raising it by one."""
+        stored = self.tickets.get(before.id)
+        if stored is None or stored.version != before.version:
+            return False
+        self.tickets[before.id] = after.model_copy(update={"version": before.version + 1})
+        self._journal.append(("update", before.id))
+        return True
+
+    def find_open_for_customer(self, customer_key: str, since: datetime) -> list[Ticket]:
+        found = [t for t in self.tickets.values() if t.customer_key == customer_key and t.created_at >= since]
+        return sorted(found, key=lambda t: t.created_at, reverse=True)
+
     def first_responses_due(self, now: datetime) -> list[str]:
         # Like an index that lags behind status changes: due by time alone, whatever the status.
         return [t.id for t in self.tickets.values() if t.first_response_due_at <= now and not t.sla_breached]

@@ -140,6 +140,7 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
     "PublishAnswersFunction": lambda publisher: {
         "OTKLIK_TICKETS_TABLE": publisher._replies._table,
         "OTKLIK_ANSWER_DLQ_URL": publisher._dead_letters._queue_url,
+        "OTKLIK_CONFIG_BUCKET": publisher._config._bucket,
         "OTKLIK_IDEMPOTENCY_TABLE": first_claim(
             publisher, decode(ApprovedReply, _sample_body("sqs_answer_approved_reply.json"))
         ),

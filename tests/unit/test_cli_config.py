@@ -25,8 +25,9 @@ def test_config_check_names_every_problem_by_its_path_and_exits_2(
     # Given a copy of the sample broken in three places
     broken = tmp_path / "otklik.yaml"
     text = SAMPLE.read_text("utf-8")
-    text = text.replace("  team: support", "  team: suport").replace("low_rating_max: 2", "low_ratng_max: 2")
-    text = text.replace("first_response_hours: 24", "first_response_hours: 0")
+    text = text.replace("  team: support", "  team: suport")
+    text = text.replace("question_response_hours: 12", "question_respons_hours: 12")
+    text = text.replace("first_response_hours: 24", "first_response_hours: 0", 1)  # routing.sla's
     broken.write_text(text, "utf-8")
 
     # When it is checked
@@ -35,7 +36,7 @@ def test_config_check_names_every_problem_by_its_path_and_exits_2(
     # Then each problem is one line that starts with the file and the path inside it
     errors = capsys.readouterr().err.splitlines()
     assert code == 2
-    assert f"{broken}: routing.low_ratng_max: unknown setting" in errors
+    assert f"{broken}: routing.sla.question_respons_hours: unknown setting" in errors
     assert any(line.startswith(f"{broken}: routing.sla.first_response_hours: ") for line in errors)
     assert f"{broken}: routing.team: unknown team 'suport'; teams are support" in errors
     assert len(errors) == 3

@@ -50,7 +50,7 @@ def test_the_project_list_puts_chalice_and_vader_without_dependencies_and_the_re
     requirements = build_layer.split_requirements((LAYER / "requirements.txt").read_text("utf-8"))
 
     assert [_name(r) for r in requirements.without_dependencies] == ["chalice", "vadersentiment"]
-    assert {"aws-lambda-powertools", "pydantic", "jinja2", "pyyaml", "tzdata"} == {
+    assert {"aws-lambda-powertools", "pydantic", "jinja2", "pyyaml", "tzdata", "holidays"} == {
         _name(r) for r in requirements.with_dependencies
     }
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from otklik.domain.errors import Conflict, InvalidRequest, NotFound
 from otklik.domain.ids import feedback_id
+from otklik.domain.lifecycle import TicketSettings
 from otklik.domain.marketplaces.models import (
     ApprovedReply,
     Connection,
@@ -436,10 +437,10 @@ class Store:
         self.approved.append(reply)
         return self.accept
 
-    def mark_published(
-        self, ticket_id: str, reply_id: str, at: datetime, answer: str | None, text: str
-    ) -> bool:
-        self.published.append((reply_id, text))
+    def update(self, before: Ticket, after: Ticket) -> bool:
+        self.ticket = after
+        if after.reply is not None and after.reply.status == "published":
+            self.published.append((after.reply.reply_id, after.reply.text))
         return True
 
     def mark_rejected(self, ticket_id: str, reply_id: str, reason: str) -> bool:
@@ -513,20 +514,37 @@ def _approved() -> ApprovedReply:
     )
 
 
-def test_a_published_reply_is_recorded_on_its_ticket() -> None:
-    store, dead = Store(_ticket(), _item()), Queue()
-    outcome = publish_reply(
-        _approved(), PublishingConnector(PublishedReply("wildberries", "q-77", "Да, есть")), store, dead, NOW
+SETTINGS = TicketSettings()
+
+
+def _approved_state() -> ReplyState:
+    return ReplyState(
+        reply_id="rp_1", text="Да, есть", status="approved", approved_by="anna", approved_at=NOW
     )
+
+
+def test_a_published_reply_is_recorded_on_its_ticket_as_its_first_response() -> None:
+    store, dead = Store(_ticket(_approved_state()), _item()), Queue()
+    connector = PublishingConnector(PublishedReply("wildberries", "q-77", "Да, есть"))
+    outcome = publish_reply(_approved(), connector, store, store, dead, NOW, SETTINGS)
     assert outcome.published is not None
     assert store.published == [("rp_1", "Да, есть")]
     assert dead.sent == []
+    # And the ticket has had its first response, and waits for the customer
+    assert store.ticket is not None
+    assert (store.ticket.first_response_at, store.ticket.status) == (NOW, "waiting_customer")
 
 
 def test_a_permanent_refusal_goes_to_the_dlq_with_the_platforms_reason() -> None:
     store, dead = Store(_ticket(), _item()), Queue()
     outcome = publish_reply(
-        _approved(), PublishingConnector(PermanentRejection(400, "Ответ слишком длинный")), store, dead, NOW
+        _approved(),
+        PublishingConnector(PermanentRejection(400, "Ответ слишком длинный")),
+        store,
+        store,
+        dead,
+        NOW,
+        SETTINGS,
     )
     assert outcome.rejected is not None
     assert store.rejected == [("rp_1", "Ответ слишком длинный")]
@@ -538,15 +556,18 @@ def test_a_permanent_refusal_goes_to_the_dlq_with_the_platforms_reason() -> None
 def test_a_transient_failure_raises_so_the_message_is_retried_and_records_nothing() -> None:
     store, dead = Store(_ticket(), _item()), Queue()
     with pytest.raises(TransientError):
-        publish_reply(_approved(), PublishingConnector(TransientError("HTTP 503")), store, dead, NOW)
+        publish_reply(
+            _approved(), PublishingConnector(TransientError("HTTP 503")), store, store, dead, NOW, SETTINGS
+        )
     assert (store.published, store.rejected, dead.sent) == ([], [], [])
 
 
 def test_an_approved_reply_is_published_through_the_connection_it_names() -> None:
-    store, dead = Store(_ticket(), _item()), Queue()
+    store, dead = Store(_ticket(_approved_state()), _item()), Queue()
     connector = PublishingConnector(PublishedReply("wildberries", "q-77", "Да, есть"))
+    registry = Registry({"wb-main": connector})
 
-    outcome = publish_approved(_approved(), NOW, DIRECTORY, Registry({"wb-main": connector}), store, dead)
+    outcome = publish_approved(_approved(), NOW, DIRECTORY, registry, store, store, dead, SETTINGS)
 
     assert outcome.published is not None
     assert store.published == [("rp_1", "Да, есть")]
@@ -560,5 +581,5 @@ def test_an_approved_reply_is_published_through_the_connection_it_names() -> Non
 def test_a_reply_for_a_connection_that_is_gone_is_malformed_and_records_nothing(directory: Directory) -> None:
     store, dead = Store(_ticket(), _item()), Queue()
     with pytest.raises(MalformedMessage):
-        publish_approved(_approved(), NOW, directory, Registry({}), store, dead)
+        publish_approved(_approved(), NOW, directory, Registry({}), store, store, dead, SETTINGS)
     assert (store.published, store.rejected, dead.sent) == ([], [], [])

@@ -153,7 +153,9 @@ def test_tickets_are_listed_by_status_open_unless_asked_otherwise() -> None:
 def test_an_unknown_ticket_status_is_a_bad_request_listing_the_valid_ones(status: str) -> None:
     store = TicketDocuments(TICKET)
 
-    with pytest.raises(InvalidRequest, match="open, resolved, closed"):
+    with pytest.raises(
+        InvalidRequest, match="open, acknowledged, in_progress, waiting_customer, resolved, closed"
+    ):
         list_tickets(store, {"status": status})
 
     assert store.asked == []

@@ -120,7 +120,12 @@ DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
         "FeedbackTable": {"PutItem", "UpdateItem"},
         "SeenTextsTable": {"PutItem", "GetItem"},
     },
-    "RouteFeedbackFunction": {"FeedbackTable": {"GetItem"}, "TicketsTable": {"GetItem", "PutItem"}},
+    "RouteFeedbackFunction": {
+        "FeedbackTable": {"GetItem"},
+        # a ticket and its queue entries (TransactWriteItems of a Put and Updates); repeat contacts; turns
+        "TicketsTable": {"GetItem", "PutItem", "UpdateItem"},
+        "TicketsTable/index/by_customer": {"Query"},
+    },
     "SendNotificationsFunction": {
         "TicketsTable": {"GetItem", "PutItem", "UpdateItem"},  # the outbox
         "IdempotencyTable": POWERTOOLS_IDEMPOTENCY,
@@ -132,11 +137,15 @@ DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
     },
     "PollMarketplacesFunction": {"CursorsTable": {"GetItem", "PutItem"}},
     "FetchMarketplaceFunction": {},
-    "PublishAnswersFunction": {"TicketsTable": {"UpdateItem"}, "IdempotencyTable": POWERTOOLS_IDEMPOTENCY},
+    "PublishAnswersFunction": {
+        "TicketsTable": {"GetItem", "UpdateItem"},  # the first response, on the version read
+        "IdempotencyTable": POWERTOOLS_IDEMPOTENCY,
+    },
     "OpsApiFunction": {
         "FeedbackTable": {"GetItem"},
         "FeedbackTable/index/by_day": {"Query"},
-        "TicketsTable": {"GetItem", "Query", "UpdateItem"},
+        # BatchGetItem: a page of a day's tickets for POST /rules/dry-run.
+        "TicketsTable": {"GetItem", "BatchGetItem", "Query", "UpdateItem"},
         "TicketsTable/index/by_status": {"Query"},
         "AggregatesTable": {"Query"},
     },

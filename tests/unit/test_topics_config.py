@@ -137,10 +137,10 @@ def test_a_rules_topic_reference_is_checked_against_the_eleven_and_the_custom_on
     document = (
         "topics:\n  custom:\n    - name: assembly\n      words: [сборка]\n"
         "rules:\n"
-        "  - when: {topic: delivery}\n"
-        "  - when: {topic: assembly}\n"
-        "  - when: {topic: [quality, deliverry]}\n"
-        "  - when: {topic: deliverry}\n"
+        "  - {name: a, when: {topic: delivery}, then: {tags: [a]}}\n"
+        "  - {name: b, when: {topic: assembly}, then: {tags: [b]}}\n"
+        "  - {name: c, when: {topic: [quality, deliverry]}, then: {tags: [c]}}\n"
+        "  - {name: d, when: {topic: deliverry}, then: {tags: [d]}}\n"
     )
 
     problems = refused(document)

@@ -6,7 +6,7 @@ them in memory (tests/unit/fakes.py). Each port is as narrow as the use cases th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -113,8 +113,42 @@ class TicketReader(Protocol):
     def get_ticket(self, ticket_id: str) -> Ticket | None: ...
 
 
+class TicketBatchReader(Protocol):
+    """Many tickets at once: those stored among the ids, by id (a dry run compares a day's items)."""
+
+    def get_tickets(self, ticket_ids: Sequence[str]) -> Mapping[str, Ticket]: ...
+
+
 class TicketWriter(TicketReader, Protocol):
     def create(self, ticket: Ticket) -> bool: ...
+
+
+class TicketChanges(TicketReader, Protocol):
+    """Tickets changed by optimistic concurrency (otklik.usecases.tickets.change_ticket)."""
+
+    def update(self, before: Ticket, after: Ticket) -> bool:
+        """Write what after changes of before, and raise the version by one, only while the stored ticket is
+        still at before.version; False, and nothing written, when it changed since (read it again)."""
+        ...
+
+
+class CustomerTickets(Protocol):
+    def find_open_for_customer(self, customer_key: str, since: datetime) -> list[Ticket]:
+        """The tickets opened for the customer (otklik.domain.repeat_contact.customer_key) since `since`,
+        whatever their status, newest first; a few at most."""
+        ...
+
+
+class RouteTickets(TicketWriter, TicketChanges, CustomerTickets, Protocol):
+    """What route_feedback does with tickets: opens them, and joins repeat contacts to them."""
+
+
+class Assigner(Protocol):
+    """Round-robin turns per team: an atomic counter."""
+
+    def next_turn(self, team: str) -> int:
+        """The team's next turn, counting from 1; no two calls get the same one."""
+        ...
 
 
 class DeadlineWatch(TicketReader, Protocol):
@@ -124,9 +158,34 @@ class DeadlineWatch(TicketReader, Protocol):
     def mark_first_response_breached(self, ticket_id: str, now: datetime) -> bool: ...
 
 
+@dataclass(frozen=True)
+class TicketFilters:
+    """What GET /tickets filters on beside the status; None: not filtered on."""
+
+    team: str | None = None
+    priority: str | None = None
+    assignee: str | None = None
+    breached: bool | None = None
+
+    def given(self) -> dict[str, str | bool]:
+        """The filters given, by name, in the order above."""
+        named = {"team": self.team, "priority": self.priority, "assignee": self.assignee}
+        given: dict[str, str | bool] = {name: value for name, value in named.items() if value is not None}
+        if self.breached is not None:
+            given["breached"] = self.breached
+        return given
+
+
 class TicketQueries(Protocol):
     def get(self, ticket_id: str) -> dict[str, Any] | None: ...
-    def list_by_status(self, status: str, limit: int, cursor: str | None) -> Page: ...
+    def list_by_status(self, status: str, limit: int, cursor: str | None) -> Page:
+        """The tickets in status, newest first."""
+        ...
+
+    def list_filtered(self, status: str, filters: TicketFilters, limit: int, cursor: str | None) -> Page:
+        """The tickets in status that match every filter given, newest first."""
+        ...
+
     def list_notifications(self, ticket_id: str) -> list[dict[str, Any]]: ...
 
 
@@ -138,12 +197,10 @@ class Approvals(Protocol):
 
 
 class Replies(Protocol):
-    """The reply state of tickets; every change is conditional on the state it expects."""
+    """The reply state of tickets; every change is conditional on the state it expects. (A publication is
+    recorded with the ticket's first response, through TicketChanges.)"""
 
     def approve(self, ticket_id: str, reply: ReplyState) -> bool: ...
-    def mark_published(
-        self, ticket_id: str, reply_id: str, at: datetime, platform_answer_id: str | None, text: str
-    ) -> bool: ...
     def mark_rejected(self, ticket_id: str, reply_id: str, reason: str) -> bool: ...
 
 

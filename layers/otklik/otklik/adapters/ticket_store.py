@@ -1,7 +1,9 @@
-"""TicketsTable: tickets (created once per feedback), their SLA watch, and their notifications."""
+"""TicketsTable: tickets (created once per feedback, then changed on the version read), their SLA watch, their
+queue entries (otklik.adapters.ticket_index), and their notifications."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,15 +11,29 @@ from botocore.exceptions import ClientError
 
 from otklik.adapters.dynamo import from_item, is_condition_failure, model_to_document, put_if_absent, to_item
 from otklik.adapters.pages import PageKey, query_all, query_page
+from otklik.adapters.ticket_index import (
+    FIRST_RESPONSE_WATCH,
+    TicketUpdate,
+    entry_updates,
+    filter_key,
+    indexed_change,
+    matches,
+)
+from otklik.domain.errors import TryAgain
 from otklik.domain.models import ChannelResult, Notification, ReplyState, Ticket
 from otklik.domain.timefmt import iso_seconds
-from otklik.ports import Page
+from otklik.ports import Page, TicketFilters
 
 TICKET_SK = "TICKET"
-FIRST_RESPONSE_WATCH = "first_response"
+BATCH_GET_KEYS = 100
+BATCH_GET_ATTEMPTS = 5
 STORAGE_ONLY = ("pk", "sk", "sla_watch", "due_at")
 # The key of an item in the by_status index: the table's own key and the index's.
 BY_STATUS_KEY = frozenset({"pk", "sk", "status", "created_at"})
+# The most tickets of one customer a repeat contact looks at (the newest, within the window).
+CUSTOMER_TICKETS = 10
+# How many times a breach is tried again when the ticket changed between its read and its write.
+BREACH_ATTEMPTS = 5
 
 
 def _pk(ticket_id: str) -> dict[str, str]:
@@ -34,7 +50,8 @@ class TicketStore:
         self._table = table
 
     def create(self, ticket: Ticket) -> bool:
-        """Store a new ticket; False (and nothing written) when the feedback has its ticket already."""
+        """Store a new ticket with its queue entries, in one transaction; False (and nothing written) when
+        the feedback has its ticket already."""
         document = model_to_document(ticket)
         document.update(
             pk=f"TICKET#{ticket.id}",
@@ -44,7 +61,52 @@ class TicketStore:
         )
         if ticket.reply_needed:  # a ticket that needs no reply (spam) has no first-response deadline
             document["sla_watch"] = FIRST_RESPONSE_WATCH
-        return put_if_absent(self._client, self._table, document, "pk")
+        put = {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(document),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        # A transaction cancelled because another one wrote the same items raises (and the message is
+        # delivered again): both may have been cancelled, and a ticket taken for created would be lost.
+        return self._transact([put, *entry_updates(self._table, ticket)], retry_on_conflict=False)
+
+    def _transact(self, operations: list[dict[str, Any]], retry_on_conflict: bool = True) -> bool:
+        """Write every operation or none; False (nothing written) when the first one's condition failed,
+        or, with retry_on_conflict, when another write to the same items came between (read again)."""
+        try:
+            self._client.transact_write_items(TransactItems=operations)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = [str(r.get("Code")) for r in error.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            if retry_on_conflict and "TransactionConflict" in reasons:
+                return False
+            raise
+        return True
+
+    def update(self, before: Ticket, after: Ticket) -> bool:
+        """Write what after changes of before, raising the version by one, only while the stored ticket is
+        still at before.version (a conditional UpdateItem, with its queue entries in one transaction when
+        a field they are keyed by changed); False, and nothing written, when it changed since."""
+        return self._update(TicketUpdate(before, after), before, after)
+
+    def _update(self, update: TicketUpdate, before: Ticket, after: Ticket) -> bool:
+        if not update.changes_anything:
+            return True
+        request = update.request(self._table, {"pk": _pk(before.id), "sk": {"S": TICKET_SK}})
+        if indexed_change(before, after):
+            return self._transact([{"Update": request}, *entry_updates(self._table, after)])
+        try:
+            self._client.update_item(**request)
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
 
     def get(self, ticket_id: str) -> dict[str, Any] | None:
         answer = self._client.get_item(
@@ -58,16 +120,77 @@ class TicketStore:
         document = self.get(ticket_id)
         return Ticket.model_validate(document) if document else None
 
+    def get_tickets(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        """The stored tickets among ticket_ids, by id: BatchGetItem, 100 keys a call (DynamoDB's limit),
+        asking again for the keys it left unprocessed (under throttling) a bounded number of times."""
+        found: dict[str, Ticket] = {}
+        unique = list(dict.fromkeys(ticket_ids))
+        for offset in range(0, len(unique), BATCH_GET_KEYS):
+            batch = unique[offset : offset + BATCH_GET_KEYS]
+            keys = [{"pk": _pk(ticket_id), "sk": {"S": TICKET_SK}} for ticket_id in batch]
+            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+            for _ in range(BATCH_GET_ATTEMPTS):
+                answer = self._client.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(self._table, []):
+                    ticket = Ticket.model_validate(_public(from_item(item)))
+                    found[ticket.id] = ticket
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                # Throttled on every attempt: nothing was changed, and the same request may come again.
+                raise TryAgain("the tickets table is busy; send the request again")
+        return found
+
     def list_by_status(self, status: str, limit: int, cursor: str | None) -> Page:
-        query = {
+        """The tickets in status, newest first (their items in by_status hold the whole ticket)."""
+        query: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "by_status",
             "KeyConditionExpression": "#status = :status",
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": {":status": {"S": status}},
+            "ScanIndexForward": False,
         }
         page = query_page(self._client, query, PageKey(BY_STATUS_KEY, ("status", status)), limit, cursor)
         return Page(items=[_public(item) for item in page.items], next_cursor=page.next_cursor)
+
+    def list_filtered(self, status: str, filters: TicketFilters, limit: int, cursor: str | None) -> Page:
+        """The tickets in status matching the filters, newest first: one Query of a page of queue entries
+        (by_status, under the filters' key), then those tickets read by key. A ticket that changed since
+        its entry was indexed (the index lags a moment behind) is left out when it no longer matches."""
+        key = filter_key(status, filters)
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "by_status",
+            "KeyConditionExpression": "#status = :key",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":key": {"S": key}},
+            "ScanIndexForward": False,
+        }
+        page = query_page(self._client, query, PageKey(BY_STATUS_KEY, ("status", key)), limit, cursor)
+        ids = [str(entry["pk"]).removeprefix("TICKET#") for entry in page.items]
+        found = self.get_tickets(ids)
+        items = [
+            found[ticket_id].model_dump(mode="json", exclude_none=True)
+            for ticket_id in ids
+            if ticket_id in found and matches(found[ticket_id], status, filters)
+        ]
+        return Page(items=items, next_cursor=page.next_cursor)
+
+    def find_open_for_customer(self, customer_key: str, since: datetime) -> list[Ticket]:
+        """The tickets opened for the customer since `since`, whatever their status, newest first (at most
+        CUSTOMER_TICKETS): Query by_customer (sparse: tickets of a known customer), then each ticket read."""
+        answer = self._client.query(
+            TableName=self._table,
+            IndexName="by_customer",
+            KeyConditionExpression="customer_key = :key AND created_at >= :since",
+            ExpressionAttributeValues={":key": {"S": customer_key}, ":since": {"S": iso_seconds(since)}},
+            ScanIndexForward=False,
+            Limit=CUSTOMER_TICKETS,
+        )
+        ids = [str(item["pk"]["S"]).removeprefix("TICKET#") for item in answer.get("Items", [])]
+        return [ticket for ticket in map(self.get_ticket, ids) if ticket is not None]
 
     def first_responses_due(self, now: datetime) -> list[str]:
         """Ids of tickets whose first-response deadline has passed and is still watched."""
@@ -83,24 +206,27 @@ class TicketStore:
         return [str(item["pk"]).removeprefix("TICKET#") for item in query_all(self._client, query)]
 
     def mark_first_response_breached(self, ticket_id: str, now: datetime) -> bool:
-        """Record the breach once: True only for the call that changed the ticket."""
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"pk": _pk(ticket_id), "sk": {"S": TICKET_SK}},
-                UpdateExpression="SET sla_breached = :true, sla_breached_at = :now REMOVE sla_watch",
-                ConditionExpression="sla_watch = :watch AND due_at <= :now",
-                ExpressionAttributeValues={
-                    ":true": {"BOOL": True},
-                    ":now": {"S": iso_seconds(now)},
-                    ":watch": {"S": FIRST_RESPONSE_WATCH},
-                },
-            )
-        except ClientError as error:
-            if is_condition_failure(error):
+        """Record the breach once: True only for the call that changed the ticket. Conditional on the watch
+        (still there, its deadline passed) and on the version read, so that a change made meanwhile (an
+        answer, an assignment) is neither lost nor overwritten; read again and retried when the ticket
+        changed in between, and False once the watch is gone."""
+        for _ in range(BREACH_ATTEMPTS):
+            before = self.get_ticket(ticket_id)
+            if before is None or before.sla_breached:
                 return False
-            raise
-        return True
+            after = before.model_copy(update={"sla_breached": True, "sla_breached_at": now})
+            update = TicketUpdate(before, after)
+            update.remove("sla_watch")
+            update.also_if(
+                "sla_watch = :watch AND due_at <= :now",
+                {":watch": {"S": FIRST_RESPONSE_WATCH}, ":now": {"S": iso_seconds(now)}},
+            )
+            if self._update(update, before, after):
+                return True
+            current = self.get_ticket(ticket_id)
+            if current is None or current.version == before.version:
+                return False  # the version held: the watch is gone, or its deadline is not past
+        return False
 
     # ---------------------------------------------------------------- the outbox
     # A notification is an item beside its ticket (sk NOTIFICATION#<id>), written before any channel
@@ -186,7 +312,8 @@ class TicketStore:
 
 
 class ReplyStore:
-    """The reply state of tickets in TicketsTable; every change is conditional on the state it expects."""
+    """The reply state of tickets in TicketsTable; every change is conditional on the state it expects, and
+    raises the ticket's version, so that a change made on an older read of the ticket is tried again."""
 
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
@@ -200,10 +327,10 @@ class ReplyStore:
             self._client.update_item(
                 TableName=self._table,
                 Key={"pk": _pk(ticket_id), "sk": {"S": TICKET_SK}},
-                UpdateExpression=expression,
+                UpdateExpression=f"{expression} ADD #version :one",
                 ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
+                ExpressionAttributeNames={**names, "#version": "version"},
+                ExpressionAttributeValues={**values, ":one": {"N": "1"}},
             )
         except ClientError as error:
             if is_condition_failure(error):
@@ -244,24 +371,6 @@ class ReplyStore:
             return self._update(ticket_id, "REMOVE #reply", condition, values)
         values[":previous"] = to_item({"reply": model_to_document(previous)})["reply"]
         return self._update(ticket_id, "SET #reply = :previous", condition, values)
-
-    def mark_published(
-        self, ticket_id: str, reply_id: str, at: datetime, platform_answer_id: str | None, text: str
-    ) -> bool:
-        """Record what was published; False if the ticket's reply is another one."""
-        return self._update(
-            ticket_id,
-            "SET #reply.#status = :published, #reply.published_at = :at, "
-            "#reply.platform_answer_id = :answer, #reply.#text = :text",
-            "#reply.reply_id = :reply_id",
-            {
-                ":published": {"S": "published"},
-                ":at": {"S": at.isoformat()},
-                ":reply_id": {"S": reply_id},
-                ":text": {"S": text},
-                ":answer": {"S": platform_answer_id} if platform_answer_id else {"NULL": True},
-            },
-        )
 
     def mark_rejected(self, ticket_id: str, reply_id: str, reason: str) -> bool:
         """Record the platform's refusal, so the reply can be corrected and approved again."""

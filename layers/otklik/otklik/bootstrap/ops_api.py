@@ -10,13 +10,16 @@ from otklik.adapters import aws
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, load_settings
 from otklik.usecases import explain, ops, reply
+from otklik.usecases import tickets as ticket_changes
 
 if TYPE_CHECKING:
     from otklik.adapters.aggregate_store import AggregateStore
     from otklik.adapters.feedback_store import FeedbackStore
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
     from otklik.domain.marketplaces.models import ApprovedReply
+    from otklik.domain.models import Ticket
     from otklik.ports import ConfigSource, Publisher, Secrets
+    from otklik.usecases.dry_run import DryRunRequest
 
 
 class OpsSettings(ConfigSettings):
@@ -47,7 +50,22 @@ class OpsService:
     def explain(self, feedback_id: str) -> dict[str, Any]:
         config = self.config.current()
         return explain.explain_feedback(
-            feedback_id, self.feedback, self.tickets, config.tonality.parsed(), config.routing
+            feedback_id, self.feedback, self.tickets, config.tonality.parsed(), config.routing, config.rules
+        )
+
+    def dry_run(self, request: DryRunRequest) -> dict[str, Any]:
+        from otklik.usecases.dry_run import dry_run_request
+
+        return dry_run_request(request, self.feedback, self.tickets)
+
+    def change_status(self, ticket_id: str, request: ticket_changes.StatusRequest, now: datetime) -> Ticket:
+        settings = self.config.current().tickets
+        return ticket_changes.change_status(ticket_id, request, now, settings, self.tickets)
+
+    def assign(self, ticket_id: str, request: ticket_changes.AssignRequest, now: datetime) -> Ticket:
+        config = self.config.current()
+        return ticket_changes.assign_ticket(
+            ticket_id, request, now, lambda team: ticket_changes.team_members(config, team), self.tickets
         )
 
     def approve_reply(self, ticket_id: str, request: reply.ReplyRequest, now: datetime) -> ApprovedReply:

@@ -1,4 +1,5 @@
-"""publish_answers' builder: an approved reply published once to its marketplace, kept on the ticket."""
+"""publish_answers' builder: an approved reply published once to its marketplace, kept on the ticket as its
+first response (the configuration's `tickets:` says where the ticket goes then)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ from pydantic import Field
 
 from otklik.adapters import aws
 from otklik.bootstrap import parts
-from otklik.bootstrap.settings import MarketplaceSettings, load_settings
+from otklik.bootstrap.settings import ConfigSettings, MarketplaceSettings, load_settings
 from otklik.domain.marketplaces.models import ApprovedReply
-from otklik.ports import Connections, Connectors, Publisher, Replies
+from otklik.ports import ConfigSource, Connections, Connectors, Publisher, Replies, TicketChanges
 from otklik.usecases.reply import publish_approved
 
 Message = ApprovedReply
 
 
-class PublishSettings(MarketplaceSettings):
+class PublishSettings(MarketplaceSettings, ConfigSettings):
     tickets_table: str
     idempotency_table: str
     answer_dlq_url: str
@@ -33,7 +34,9 @@ class ReplyPublisher:
         connections: Connections,
         connectors: Connectors,
         replies: Replies,
+        tickets: TicketChanges,
         dead_letters: Publisher,
+        config: ConfigSource,
         settings: PublishSettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -44,7 +47,9 @@ class ReplyPublisher:
         self._connections = connections
         self._connectors = connectors
         self._replies = replies
+        self._tickets = tickets
         self._dead_letters = dead_letters
+        self._config = config
         self._once = OncePerKey(
             self._publish,
             "reply_id",
@@ -56,7 +61,14 @@ class ReplyPublisher:
     def _publish(self, reply: dict[str, Any]) -> dict[str, Any]:
         approved = ApprovedReply.model_validate(reply)
         outcome = publish_approved(
-            approved, self._clock(), self._connections, self._connectors, self._replies, self._dead_letters
+            approved,
+            self._clock(),
+            self._connections,
+            self._connectors,
+            self._replies,
+            self._tickets,
+            self._dead_letters,
+            self._config.current().tickets,
         )
         return {
             "reply_id": approved.reply_id,
@@ -72,14 +84,17 @@ class ReplyPublisher:
 
 
 def build() -> ReplyPublisher:
-    from otklik.adapters.ticket_store import ReplyStore
+    from otklik.adapters.ticket_store import ReplyStore, TicketStore
 
     settings = load_settings(PublishSettings)
     reader = parts.secrets()
+    client = aws.client("dynamodb")
     return ReplyPublisher(
         connections=parts.connections(settings, reader),
         connectors=parts.connectors(settings, reader),
-        replies=ReplyStore(aws.client("dynamodb"), settings.tickets_table),
+        replies=ReplyStore(client, settings.tickets_table),
+        tickets=TicketStore(client, settings.tickets_table),
         dead_letters=parts.queue(settings.answer_dlq_url),
+        config=parts.config_source(settings),
         settings=settings,
     )

@@ -9,7 +9,7 @@ from otklik.adapters import aws
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, load_settings
 from otklik.domain.messages import RouteMessage
-from otklik.ports import ConfigSource, FeedbackReader, Publisher, TicketWriter
+from otklik.ports import Assigner, ConfigSource, FeedbackReader, Publisher, RouteTickets
 from otklik.usecases.route import Routed, route_feedback
 
 Message = RouteMessage
@@ -25,17 +25,25 @@ class RouteSettings(ConfigSettings):
 class Router:
     config: ConfigSource
     feedback: FeedbackReader
-    tickets: TicketWriter
+    tickets: RouteTickets
     notify_queue: Publisher
+    turns: Assigner
 
     def __call__(self, feedback_id: str, now: datetime) -> Routed:
         return route_feedback(
-            feedback_id, now, self.config.current(), self.feedback, self.tickets, self.notify_queue
+            feedback_id,
+            now,
+            self.config.current(),
+            self.feedback,
+            self.tickets,
+            self.notify_queue,
+            self.turns,
         )
 
 
 def build() -> Router:
     from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.team_turns import TeamTurns
     from otklik.adapters.ticket_store import TicketStore
 
     settings = load_settings(RouteSettings)
@@ -45,4 +53,5 @@ def build() -> Router:
         feedback=FeedbackStore(client, settings.feedback_table),
         tickets=TicketStore(client, settings.tickets_table),
         notify_queue=parts.queue(settings.notify_queue_url),
+        turns=TeamTurns(client, settings.tickets_table),
     )

@@ -1,9 +1,9 @@
 """The configuration document: a seller's policy as data, validated by this one schema.
 
-Teams, routing thresholds, SLA hours, channels, notification texts, tonality overrides, moderation
-settings and a seller's own topics live here, so a seller changes them in YAML, never in code. Every
-setting has the default that reproduces otklik's behaviour without a document; infra/config/otklik.yaml
-spells them all out.
+Teams, routing rules (otklik.domain.rules) and thresholds, SLA hours, channels, notification texts,
+tonality overrides, moderation settings and a seller's own topics live here, so a seller changes them in
+YAML, never in code. Every setting has the default that reproduces otklik's behaviour without a document;
+infra/config/otklik.yaml spells them all out.
 
 parse_config() reads YAML text and raises ConfigInvalid naming every problem by its path in the
 document, e.g. `routing.team: unknown team 'suport'; teams are support`.
@@ -18,10 +18,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from otklik.domain.lifecycle import TicketSettings
 from otklik.domain.models import Frozen, Ticket
 from otklik.domain.moderation.settings import ModerationSettings
 from otklik.domain.notifications import NotificationTexts, variables
-from otklik.domain.routing import RoutingPolicy
+from otklik.domain.routing import DEFAULT_RULE_SETTINGS, RoutingPolicy, default_rule_set
+from otklik.domain.rules.schema import MAX_RULES, NESTED_PROBLEMS, Rule, rule_reference_problems
+from otklik.domain.sla.settings import SlaSettings, sla_reference_problems
 from otklik.domain.templates import TemplateProblem, render
 from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, Overrides, parse_overrides
 from otklik.domain.topics.settings import TopicSettings, topic_reference_problems
@@ -40,6 +43,9 @@ class ConfigInvalid(ValueError):
 class Team(Frozen):
     name: str = Field(pattern=NAME)
     title: str | None = Field(default=None, max_length=200)
+    # Who works the team's tickets: whom round-robin assignment takes turns over, and whom an agent may
+    # assign a ticket of the team to (anyone, when none are listed).
+    members: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
 
 
 class SlackWebhook(Frozen):
@@ -144,6 +150,12 @@ def reference_problems(document: Any) -> list[str]:
     elif isinstance(team, str) and names and team not in names:
         problems.append(f"routing.team: unknown team {team!r}; teams are {', '.join(dict.fromkeys(names))}")
     problems.extend(topic_reference_problems(document))
+    sla = document.get("sla")
+    policies = sla.get("policies") if isinstance(sla, dict) and "policies" in sla else None
+    if policies is None:
+        policies = [{"name": policy.name} for policy in _default("sla").policies]
+    problems.extend(rule_reference_problems(document, names, [name for _, name in _names(policies)]))
+    problems.extend(sla_reference_problems(document))
     return problems
 
 
@@ -184,6 +196,24 @@ class Config(Frozen):
     tonality: TonalitySettings = TonalitySettings()
     moderation: ModerationSettings = ModerationSettings()
     topics: TopicSettings = TopicSettings()
+    sla: SlaSettings = SlaSettings()
+    # Without a `rules:` section, the default rules for the routing thresholds (see _default_rules).
+    rules: tuple[Rule, ...] = Field(default=(), max_length=MAX_RULES)
+    tickets: TicketSettings = TicketSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_rules(cls, data: Any) -> Any:
+        """A document without rules gets the default rules of its routing thresholds, spelt out as rules,
+        so that what routes an item is always the rule list a seller can read."""
+        if not isinstance(data, dict) or data.get("rules") is not None:
+            return data
+        routing = data.get("routing", RoutingPolicy())
+        try:
+            policy = routing if isinstance(routing, RoutingPolicy) else RoutingPolicy.model_validate(routing)
+        except ValidationError:
+            policy = RoutingPolicy()  # the routing section's own errors are reported by its field
+        return {**data, "rules": default_rule_set(policy)}
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
@@ -239,6 +269,11 @@ def _problems(error: ValidationError) -> list[str]:
             types = ", ".join(sorted(CHANNEL_TYPES))
             problems.append(f"{_path(tuple(detail['loc']))}.type: {wrong}; types are {types}")
             continue
+        if detail["type"] == NESTED_PROBLEMS:
+            # A rule's `when`: each problem is named by its path below the field.
+            where = _path(tuple(detail["loc"]))
+            problems.extend(f"{where}{below}: {message}" for below, message in detail["ctx"]["problems"])
+            continue
         message = _MESSAGES.get(detail["type"], detail["msg"])
         message = message.removeprefix("Value error, ")
         problems.append(f"{_path(tuple(detail['loc']))}: {message}")
@@ -262,13 +297,31 @@ def validate_config(document: Any) -> Config:
     if not isinstance(document, dict):
         raise ConfigInvalid(["(document): must be a mapping of settings (teams, routing, ...)"])
     document = _without_empty(document)
+    unused = _unused_thresholds(document)
     try:
-        return Config.model_validate(document)
+        config = Config.model_validate(document)
     except ValidationError as error:
         problems = _problems(error)
-        more = reference_problems(document) + _raw_template_problems(document)
+        more = reference_problems(document) + _raw_template_problems(document) + unused
         problems += [problem for problem in more if problem not in problems]
         raise ConfigInvalid(problems) from None
+    if unused:
+        raise ConfigInvalid(unused)
+    return config
+
+
+def _unused_thresholds(document: dict[str, Any]) -> list[str]:
+    """The routing thresholds of a document that has rules of its own: they shape only the default
+    rules, so beside `rules:` they would change nothing, silently."""
+    routing = document.get("routing")
+    if "rules" not in document or not isinstance(routing, dict):
+        return []
+    return [
+        f"routing.{setting}: shapes only the default rules, and this document has rules of its own;"
+        " say it in a rule's when (e.g. rating: {lte: 2}) and leave this out"
+        for setting in DEFAULT_RULE_SETTINGS
+        if setting in routing
+    ]
 
 
 def parse_config(text: str | bytes) -> Config:

@@ -11,7 +11,8 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 FeedbackKind = Literal["review", "question", "chat", "complaint", "survey"]
 TonalityLabel = Literal["negative", "neutral", "positive"]
 Priority = Literal["urgent", "high", "normal", "low"]
-TicketStatus = Literal["open", "resolved", "closed"]
+# The lifecycle's statuses, in their usual order (otklik.domain.lifecycle says which may follow which).
+TicketStatus = Literal["open", "acknowledged", "in_progress", "waiting_customer", "resolved", "closed"]
 
 MAX_TEXT_CHARS = 20_000
 # What one feedback item may carry, so that its queue message stays far below SQS's 256 KB
@@ -276,11 +277,19 @@ class FeedbackItem(FeedbackFields, Enrichment):
         return Enrichment.model_validate(self.model_dump(include=set(Enrichment.model_fields)))
 
 
+class RuleMatch(Frozen):
+    """A routing rule that matched an item, and why: each condition with the item's value that met it."""
+
+    name: str
+    why: tuple[str, ...] = ()
+
+
 class StatusChange(Frozen):
     at: datetime
     by: str
     status: TicketStatus
     note: str = ""
+    root_cause: str | None = None  # on the change that resolved the ticket
 
 
 ReplyStatus = Literal["approved", "published", "rejected"]
@@ -319,6 +328,26 @@ class Ticket(Frozen):
     reply_needed: bool = True
     history: tuple[StatusChange, ...]
     reply: ReplyState | None = None
+    # What the routing rules decided beside team and priority, and which rules matched and why; defaults,
+    # so tickets stored before the rules existed read as they were.
+    tags: tuple[str, ...] = ()
+    assignee: str | None = None
+    sla_policy: str | None = None
+    matched_rules: tuple[RuleMatch, ...] = ()
+    notify: tuple[str, ...] = ()
+    draft_template: str | None = None
+    # The lifecycle (otklik.domain.lifecycle); defaults, so tickets stored before it read as they were.
+    # version: every write is conditional on the version it read, and raises it by one (0: never changed).
+    version: int = Field(default=0, ge=0)
+    sla_breached_at: datetime | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    root_cause: str | None = None
+    # Who wrote (the author's id, else the order id, within a source and account): what repeat contacts
+    # compare. Later contacts within tickets.repeat_contact_days join this ticket (linked_feedback).
+    customer_key: str | None = None
+    repeat_contacts: int = Field(default=0, ge=0)
+    linked_feedback: tuple[str, ...] = ()
 
 
 NotificationEvent = Literal["ticket_opened", "sla_breached"]

@@ -1,17 +1,29 @@
-"""Routing rules: which feedback needs a ticket, for which team, how urgent, and by when."""
+"""Routing: which feedback needs a ticket, for which team, how urgent, and by when.
+
+The document's rules decide (otklik.domain.rules); a document without a `rules:` section gets the
+default rules, shaped by the policy's thresholds. The policy also gives where a ticket starts
+(routing.team) and routing.sla's first-response hours.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from pydantic import Field
 
 from otklik.domain.ids import ticket_id
-from otklik.domain.models import FeedbackItem, Frozen, Priority, StatusChange, Ticket
+from otklik.domain.models import FeedbackItem, Frozen, Priority, RuleMatch, StatusChange, Ticket
 from otklik.domain.pii import excerpt
+from otklik.domain.rules.defaults import default_rules
+from otklik.domain.rules.engine import Decision, decide
+from otklik.domain.rules.schema import Rule
 
-_PRIORITY_ORDER: tuple[Priority, ...] = ("low", "normal", "high", "urgent")
+# The routing settings that shape only the default rules: a document with rules of its own says these
+# in its rules' conditions instead.
+DEFAULT_RULE_SETTINGS = ("low_rating_max", "strongly_negative_compound", "escalated_tiers")
 
 
 class SlaPolicy(Frozen):
@@ -22,7 +34,7 @@ class SlaPolicy(Frozen):
 
 
 class RoutingPolicy(Frozen):
-    """Which feedback needs a ticket, for which team, and how urgent it is."""
+    """Where a ticket starts (its team), its first-response hours, and the default rules' thresholds."""
 
     sla: SlaPolicy = SlaPolicy()
     low_rating_max: int = Field(default=2, ge=0, le=5, description="0: stars alone never open a ticket")
@@ -37,75 +49,81 @@ class TicketPlan:
     priority: Priority
     reasons: tuple[str, ...]
     first_response_due_at: datetime
+    # False for spam (as the default rules say): the team reports or closes it; no reply is expected.
+    reply_needed: bool = True
+    sla_policy: str | None = None
+    tags: tuple[str, ...] = ()
+    assignee: str | None = None
+    # The rules asked for the team's next agent in turn: whoever opens the ticket picks one.
+    round_robin: bool = False
+    notify: tuple[str, ...] = ()
+    draft_template: str | None = None
+    matched_rules: tuple[RuleMatch, ...] = ()
 
 
-# Moderation flags a person should look at (marketplaces forbid contacts, and hide or remove abuse):
-# each is a reason of its own, "moderation:<flag>".
-LOOK_FLAGS = ("contacts", "profanity", "insult")
-# Flags of spam: a ticket is opened so that the team can report it, but it needs no reply and has no
-# first-response deadline, and its stars and tonality (a spammer's) raise nothing.
-SPAM_FLAGS = ("advertising", "gibberish", "fake_signal")
+@cache
+def default_rule_set(policy: RoutingPolicy) -> tuple[Rule, ...]:
+    """The default rules (otklik.domain.rules.defaults) for this policy's thresholds, validated once."""
+    documents = default_rules(
+        policy.low_rating_max, policy.strongly_negative_compound, policy.escalated_tiers
+    )
+    return tuple(Rule.model_validate(document) for document in documents)
 
 
-def _reasons(item: FeedbackItem, policy: RoutingPolicy) -> list[str]:
-    flags = item.moderation.flags
-    if any(flag in SPAM_FLAGS for flag in flags):
-        return [f"moderation:{flag}" for flag in flags]
-    reasons: list[str] = []
-    if item.kind == "question":
-        reasons.append("question")
-    if item.kind == "chat":
-        reasons.append("chat")  # a customer wrote to the seller and waits for an answer
-    if item.kind == "complaint":
-        reasons.append("complaint")
-    if item.tonality.label == "negative":
-        reasons.append("negative_tonality")
-    if item.rating is not None and item.rating <= policy.low_rating_max:
-        reasons.append("low_rating")
-    if item.tonality.rating_text_conflict:
-        # Five stars over an angry text (or one star over praise): someone should read it.
-        reasons.append("rating_text_conflict")
-    reasons.extend(f"moderation:{flag}" for flag in flags if flag in LOOK_FLAGS)
-    return reasons
+def decide_routing(
+    item: FeedbackItem,
+    policy: RoutingPolicy,
+    rules: Sequence[Rule] | None = None,
+    *,
+    repeat_contact: bool = False,
+) -> Decision:
+    """What the rules (the default rules, without any) decide for item; a ticket starts in routing.team."""
+    chosen = default_rule_set(policy) if rules is None else rules
+    return decide(item, chosen, team=policy.team, repeat_contact=repeat_contact)
 
 
-def is_spam(reasons: tuple[str, ...] | list[str]) -> bool:
-    return any(reason.removeprefix("moderation:") in SPAM_FLAGS for reason in reasons)
-
-
-def _priority(item: FeedbackItem, reasons: list[str], policy: RoutingPolicy) -> Priority:
-    if is_spam(reasons):
-        return "low"
-    strongly_negative = item.rating == 1 or item.tonality.compound <= policy.strongly_negative_compound
-    if strongly_negative and not set(reasons) <= {"question", "chat"}:
-        priority: Priority = "high"
-    elif set(reasons) <= {"question", "chat"} and item.tonality.label == "positive":
-        priority = "low"
-    else:
-        priority = "normal"
-    tier = (item.author.tier or "").lower() if item.author else ""
-    if tier in policy.escalated_tiers:
-        priority = _PRIORITY_ORDER[min(_PRIORITY_ORDER.index(priority) + 1, len(_PRIORITY_ORDER) - 1)]
-    return priority
-
-
-def plan_ticket(item: FeedbackItem, policy: RoutingPolicy) -> TicketPlan | None:
-    """The ticket this feedback needs, or None when it needs no work (positive or neutral feedback)."""
-    reasons = _reasons(item, policy)
-    if not reasons:
-        return None
+def _first_response_due(item: FeedbackItem, reasons: tuple[str, ...], policy: RoutingPolicy) -> datetime:
+    """routing.sla's deadline: the question hours for a question or chat and nothing else, the sooner of
+    both hours for one with other reasons too, the first-response hours otherwise."""
     hours = policy.sla.first_response_hours
     waiting = {"question", "chat"}
     if set(reasons) <= waiting:
         hours = policy.sla.question_response_hours
     elif waiting & set(reasons):
         hours = min(hours, policy.sla.question_response_hours)
+    return item.received_at + timedelta(hours=hours)
+
+
+def plan_of(item: FeedbackItem, decision: Decision, policy: RoutingPolicy) -> TicketPlan | None:
+    """The ticket a decision opens, or None when it opens none (no reason for one, or suppressed)."""
+    if not decision.opens_ticket:
+        return None
     return TicketPlan(
-        team=policy.team,
-        priority=_priority(item, reasons, policy),
-        reasons=tuple(reasons),
-        first_response_due_at=item.received_at + timedelta(hours=hours),
+        team=decision.team,
+        priority=decision.priority,
+        reasons=decision.reasons,
+        first_response_due_at=_first_response_due(item, decision.reasons, policy),
+        reply_needed=decision.reply_needed,
+        sla_policy=decision.sla_policy,
+        tags=decision.tags,
+        assignee=decision.assignee,
+        round_robin=decision.round_robin,
+        notify=decision.notify,
+        draft_template=decision.draft_template,
+        matched_rules=decision.matched,
     )
+
+
+def plan_ticket(
+    item: FeedbackItem,
+    policy: RoutingPolicy,
+    rules: Sequence[Rule] | None = None,
+    *,
+    repeat_contact: bool = False,
+) -> TicketPlan | None:
+    """The ticket this feedback needs, or None when it needs no work: as the rules say (without any, the
+    default rules: positive or neutral feedback needs none)."""
+    return plan_of(item, decide_routing(item, policy, rules, repeat_contact=repeat_contact), policy)
 
 
 def open_ticket(item: FeedbackItem, plan: TicketPlan, now: datetime) -> Ticket:
@@ -124,6 +142,12 @@ def open_ticket(item: FeedbackItem, plan: TicketPlan, now: datetime) -> Ticket:
         rating=item.rating,
         tonality_label=item.tonality.label,
         excerpt=excerpt(item.text_masked),
-        reply_needed=not is_spam(plan.reasons),
+        reply_needed=plan.reply_needed,
+        tags=plan.tags,
+        assignee=plan.assignee,
+        sla_policy=plan.sla_policy,
+        matched_rules=plan.matched_rules,
+        notify=plan.notify,
+        draft_template=plan.draft_template,
         history=(StatusChange(at=now, by="otklik", status="open", note=", ".join(plan.reasons)),),
     )

@@ -3,18 +3,23 @@
 Tonality is scored again from the stored text with today's configuration, since the item keeps its
 result and not the trail of words that led to it; `matches_stored` says whether that gives the stored text
 score (it does not when the overrides or the engine changed since). Topics and moderation are shown as
-stored: each with the span of the text that caused it. The ticket's reasons are those routing gave.
+stored: each with the span of the text that caused it. The ticket's reasons are those routing gave, and
+its matched rules each with why, as recorded when it was opened; `now` is what the rules in force decide
+for the item today (a changed rule shows here before any ticket is routed under it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from otklik.domain import tonality
 from otklik.domain.errors import NotFound
 from otklik.domain.ids import ticket_id
 from otklik.domain.models import FeedbackItem, Ticket
-from otklik.domain.routing import RoutingPolicy
+from otklik.domain.routing import RoutingPolicy, decide_routing, default_rule_set
+from otklik.domain.rules.engine import Decision
+from otklik.domain.rules.schema import Rule
 from otklik.domain.tonality.overrides import Overrides
 from otklik.ports import FeedbackReader, TicketReader
 from otklik.usecases.ops import is_id
@@ -57,7 +62,7 @@ def _why(reason: str, item: FeedbackItem, policy: RoutingPolicy) -> str:
         "chat": "a chat message: the customer waits for an answer",
         "complaint": "a complaint from the seller's own channel",
         "negative_tonality": f"tonality is negative (compound {item.tonality.compound:+.2f})",
-        "low_rating": f"{item.rating} stars, at most routing.low_rating_max ({policy.low_rating_max})",
+        "low_rating": f"{item.rating} stars: a low rating (the matched rules say by what threshold)",
         "rating_text_conflict": (
             f"the stars ({item.rating}) and the text (compound {item.tonality.text_compound:+.2f}) disagree"
         ),
@@ -68,15 +73,55 @@ def _why(reason: str, item: FeedbackItem, policy: RoutingPolicy) -> str:
     return f"moderation flagged {flag}" if flag != reason else reason
 
 
-def _routing(item: FeedbackItem, ticket: Ticket | None, policy: RoutingPolicy) -> dict[str, Any]:
+def _now(decision: Decision, rules: Sequence[Rule]) -> dict[str, Any]:
+    """What the rules in force decide for the item, each matched rule with why and what it does."""
+    actions = {rule.name: rule.then.shown() for rule in rules}
+    return {
+        "ticket": decision.opens_ticket,
+        "team": decision.team,
+        "priority": decision.priority,
+        "reasons": list(decision.reasons),
+        "tags": list(decision.tags),
+        "sla_policy": decision.sla_policy,
+        "assignee": decision.assignee,
+        "round_robin": decision.round_robin,
+        "notify": list(decision.notify),
+        "suppressed": decision.suppressed,
+        "reply_needed": decision.reply_needed,
+        "draft_template": decision.draft_template,
+        "matched_rules": [
+            {"name": match.name, "why": list(match.why), "then": actions.get(match.name, {})}
+            for match in decision.matched
+        ],
+        "note": "repeat_contact is taken as false here: explain does not look for earlier contacts",
+    }
+
+
+def _routing(
+    item: FeedbackItem, ticket: Ticket | None, policy: RoutingPolicy, rules: Sequence[Rule] | None
+) -> dict[str, Any]:
+    in_force = default_rule_set(policy) if rules is None else rules
+    now = _now(decide_routing(item, policy, in_force), in_force)
     if ticket is None:
-        return {"ticket_id": None, "reasons": [], "why": "no reason to open a ticket (or not routed yet)"}
+        return {
+            "ticket_id": None,
+            "reasons": [],
+            "matched_rules": [],
+            "why": "no reason to open a ticket (or not routed yet)",
+            "now": now,
+        }
     return {
         "ticket_id": ticket.id,
         "team": ticket.team,
         "priority": ticket.priority,
         "status": ticket.status,
         "reasons": [{"reason": reason, "why": _why(reason, item, policy)} for reason in ticket.reasons],
+        "tags": list(ticket.tags),
+        "sla_policy": ticket.sla_policy,
+        "assignee": ticket.assignee,
+        # As recorded when the ticket was opened (none for a ticket opened before rules were recorded).
+        "matched_rules": [{"name": match.name, "why": list(match.why)} for match in ticket.matched_rules],
+        "now": now,
     }
 
 
@@ -86,7 +131,9 @@ def explain_feedback(
     tickets: TicketReader,
     overrides: Overrides,
     policy: RoutingPolicy,
+    rules: Sequence[Rule] | None = None,
 ) -> dict[str, Any]:
+    """Why the item got what it got; `rules` are those in force (None: the default rules of policy)."""
     if not is_id(feedback_id):
         raise NotFound("no feedback has an id like that")
     item = feedback.get_item(feedback_id)
@@ -100,5 +147,5 @@ def explain_feedback(
         "tonality": _tonality(item, overrides),
         "topics": document.get("topics", []),
         "moderation": document.get("moderation", {"flags": [], "reasons": []}),
-        "routing": _routing(item, tickets.get_ticket(ticket_id(item.id)), policy),
+        "routing": _routing(item, tickets.get_ticket(ticket_id(item.id)), policy, rules),
     }

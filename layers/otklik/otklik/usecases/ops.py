@@ -15,8 +15,9 @@ from typing import Any, get_args
 
 from otklik.domain.aggregates import day_period, summarize
 from otklik.domain.errors import InvalidRequest, NotAuthenticated, NotFound
-from otklik.domain.models import TicketStatus
-from otklik.ports import AggregateQueries, FeedbackQueries, Page, TicketQueries
+from otklik.domain.lifecycle import NAME
+from otklik.domain.models import Priority, TicketStatus
+from otklik.ports import AggregateQueries, FeedbackQueries, Page, TicketFilters, TicketQueries
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -26,6 +27,8 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Far longer than any cursor this API gives out (otklik.adapters.pages checks its content).
 MAX_CURSOR_CHARS = 8192
+_TEAM = re.compile(NAME)  # the configuration's names, as teams have them
+MAX_ASSIGNEE_CHARS = 200
 
 
 def check_bearer(authorization: str | None, expected_token: str) -> None:
@@ -88,12 +91,47 @@ def list_feedback(store: FeedbackQueries, params: Mapping[str, str]) -> dict[str
     return {"day": day, **_page(store.list_day(day, _limit(params), _cursor(params)))}
 
 
+def _ticket_filters(params: Mapping[str, str]) -> TicketFilters:
+    """GET /tickets' filters beside status, each checked for its shape (a value no ticket can have is
+    refused, not looked for)."""
+    team = params.get("team")
+    if team is not None and not _TEAM.fullmatch(team):
+        raise InvalidRequest("team must be a team's name: a-z, 0-9, _ and -, at most 40")
+    priority = params.get("priority")
+    priorities = get_args(Priority)
+    if priority is not None and priority not in priorities:
+        raise InvalidRequest(f"priority must be one of {', '.join(priorities)}")
+    assignee = params.get("assignee")
+    if assignee is not None and not (
+        0 < len(assignee) <= MAX_ASSIGNEE_CHARS and assignee.isprintable() and assignee.strip()
+    ):
+        raise InvalidRequest(f"assignee must be a name: printable, 1 to {MAX_ASSIGNEE_CHARS} characters")
+    breached = params.get("breached")
+    if breached is not None and breached not in ("true", "false"):
+        raise InvalidRequest("breached must be true or false")
+    return TicketFilters(
+        team=team,
+        priority=priority,
+        assignee=assignee,
+        breached=None if breached is None else breached == "true",
+    )
+
+
 def list_tickets(store: TicketQueries, params: Mapping[str, str]) -> dict[str, Any]:
+    """Tickets in a status (open unless asked otherwise) that match every filter given, newest first."""
     status = params.get("status", "open")
     allowed = get_args(TicketStatus)
     if status not in allowed:
         raise InvalidRequest(f"status must be one of {', '.join(allowed)}")
-    return {"status": status, **_page(store.list_by_status(status, _limit(params), _cursor(params)))}
+    filters = _ticket_filters(params)
+    limit, cursor = _limit(params), _cursor(params)
+    given = filters.given()
+    page = (
+        store.list_filtered(status, filters, limit, cursor)
+        if given
+        else store.list_by_status(status, limit, cursor)
+    )
+    return {"status": status, **given, **_page(page)}
 
 
 def get_ticket(store: TicketQueries, ticket_id: str) -> dict[str, Any]:

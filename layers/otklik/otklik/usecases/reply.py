@@ -1,16 +1,20 @@
-"""Replies: an operator approves a reply (POST /tickets/{id}/reply); publish_answers publishes it once."""
+"""Replies: an operator approves a reply (POST /tickets/{id}/reply); publish_answers publishes it once, and
+the ticket records it as its first response (otklik.domain.lifecycle.reply_published)."""
 
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from otklik.domain import lifecycle
 from otklik.domain.errors import Conflict, InvalidRequest, NotFound, TooLarge, TryAgain
 from otklik.domain.ids import reply_id
+from otklik.domain.lifecycle import TicketSettings
 from otklik.domain.marketplaces.models import (
     ApprovedReply,
     Marketplace,
@@ -27,9 +31,11 @@ from otklik.ports import (
     FeedbackReader,
     Publisher,
     Replies,
+    TicketChanges,
     TicketReader,
 )
 from otklik.usecases.ops import is_id
+from otklik.usecases.tickets import change_ticket
 
 MARKETPLACES: tuple[str, ...] = get_args(Marketplace)
 # The longest reply any of the marketplaces takes.
@@ -136,9 +142,20 @@ class Published:
 
 
 def publish_reply(
-    reply: ApprovedReply, connector: Connector, replies: Replies, dead_letters: Publisher, now: datetime
+    reply: ApprovedReply,
+    connector: Connector,
+    replies: Replies,
+    tickets: TicketChanges,
+    dead_letters: Publisher,
+    now: datetime,
+    settings: TicketSettings,
 ) -> Published:
-    """Send the reply; a permanent refusal goes to AnswerDLQ with the reason; transient errors raise."""
+    """Send the reply; a permanent refusal goes to AnswerDLQ with the reason; transient errors raise.
+
+    A published reply is the ticket's first response (when it had none): recorded in the same write as the
+    publication, which stops the first-response clock, so the SLA sweep never marks an answered ticket
+    breached; and the ticket moves where tickets.after_reply says (waiting_customer, by default).
+    """
     try:
         published = connector.publish(reply)
     except PermanentRejection as refusal:
@@ -146,7 +163,21 @@ def publish_reply(
         replies.mark_rejected(reply.ticket_id, reply.reply_id, refusal.reason)
         dead_letters.send(rejected)
         return Published(reply, None, rejected)
-    replies.mark_published(reply.ticket_id, reply.reply_id, now, published.platform_answer_id, published.text)
+    # No ticket to record it on (approve_reply checks there is one): it was published all the same.
+    with suppress(NotFound):
+        change_ticket(
+            tickets,
+            reply.ticket_id,
+            lambda ticket: lifecycle.reply_published(
+                ticket,
+                reply.reply_id,
+                now,
+                published.platform_answer_id,
+                published.text,
+                reply.approved_by,
+                settings,
+            ),
+        )
     return Published(reply, published, None)
 
 
@@ -156,10 +187,14 @@ def publish_approved(
     connections: Connections,
     connectors: Connectors,
     replies: Replies,
+    tickets: TicketChanges,
     dead_letters: Publisher,
+    settings: TicketSettings,
 ) -> Published:
     """publish_reply through the connection the reply names; none by that name is MalformedMessage."""
     connection = connections.all().get(reply.connection)
     if connection is None or connection.marketplace != reply.marketplace:
         raise MalformedMessage(f"no {reply.marketplace} connection {reply.connection!r} to publish through")
-    return publish_reply(reply, connectors.connector(connection), replies, dead_letters, now)
+    return publish_reply(
+        reply, connectors.connector(connection), replies, tickets, dead_letters, now, settings
+    )

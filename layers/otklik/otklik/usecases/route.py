@@ -1,4 +1,5 @@
-"""route_feedback: apply the routing rules to stored feedback; open its ticket and ask for a notification."""
+"""route_feedback: apply the document's routing rules to stored feedback; open the ticket they decide (with
+the rules that matched and why) and ask for a notification."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from otklik.domain import lifecycle
 from otklik.domain.errors import FeedbackMissing
 from otklik.domain.messages import NotifyMessage
 from otklik.domain.models import Ticket
 from otklik.domain.notifications import ticket_opened
+from otklik.domain.repeat_contact import customer_key, is_repeat_contact
 from otklik.domain.routing import open_ticket, plan_ticket
-from otklik.ports import FeedbackReader, Publisher, TicketWriter
+from otklik.ports import Assigner, FeedbackReader, Publisher, RouteTickets
+from otklik.usecases.tickets import assign_round_robin, find_repeat_contact, join_repeat_contact, team_members
 
 if TYPE_CHECKING:  # annotations only: importing it validates the default document, Jinja2 and all
     from otklik.domain.config import Config
@@ -22,6 +26,7 @@ class Routed:
     feedback_id: str
     ticket: Ticket | None
     created: bool
+    repeat_contact: bool = False  # the item joined a ticket of the same customer instead of opening one
 
 
 def route_feedback(
@@ -29,16 +34,37 @@ def route_feedback(
     now: datetime,
     config: Config,
     feedback: FeedbackReader,
-    tickets: TicketWriter,
+    tickets: RouteTickets,
     notify_queue: Publisher,
+    turns: Assigner | None = None,
 ) -> Routed:
+    """`turns` gives round-robin turns for a rule's `assign: round_robin`; without it such tickets open
+    unassigned."""
     item = feedback.get_item(feedback_id)
     if item is None:
         raise FeedbackMissing(f"feedback {feedback_id} is not stored")
-    plan = plan_ticket(item, config.routing)
+    # ---- repeat contact (tickets.repeat_contact_days): the same customer or order writing again joins
+    # their ticket (or reopens one resolved lately) instead of opening a second; the rules see it.
+    contact = find_repeat_contact(item, config.tickets, tickets)
+    plan = plan_ticket(item, config.routing, config.rules, repeat_contact=is_repeat_contact(contact))
     if plan is None:
         return Routed(feedback_id=feedback_id, ticket=None, created=False)
-    ticket = open_ticket(item, plan, now)
+    if contact is not None:
+        joined = join_repeat_contact(contact, item, now, config.tickets, tickets, plan.priority)
+        if joined is not None:
+            # No ticket_opened: the team was told of the ticket when it opened; the history says the rest.
+            return Routed(feedback_id=feedback_id, ticket=joined, created=False, repeat_contact=True)
+    # ---- a ticket of its own
+    ticket = open_ticket(item, plan, now).model_copy(update={"customer_key": customer_key(item)})
+    if plan.round_robin and ticket.assignee is None and turns is not None:
+        # Read first, so that a redelivery takes no second turn for a ticket that exists.
+        existing = tickets.get_ticket(ticket.id)
+        member = (
+            None if existing else assign_round_robin(ticket.team, team_members(config, ticket.team), turns)
+        )
+        if member is not None:
+            note = f"round robin in team {ticket.team}"
+            ticket = lifecycle.assign(ticket, member, lifecycle.SYSTEM, now, note=note) or ticket
     created = tickets.create(ticket)
     if not created:
         ticket = tickets.get_ticket(ticket.id) or ticket

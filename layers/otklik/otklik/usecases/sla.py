@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from otklik.domain.lifecycle import first_response_watched
 from otklik.domain.messages import NotifyMessage
 from otklik.domain.notifications import sla_breached
 from otklik.ports import DeadlineWatch, Publisher
@@ -24,8 +25,8 @@ def sweep_first_responses(
     breached: list[str] = []
     for ticket_id in tickets.first_responses_due(now):
         ticket = tickets.get_ticket(ticket_id)
-        if ticket is None or ticket.status != "open":
-            continue
+        if ticket is None or not first_response_watched(ticket):
+            continue  # answered, waiting for the customer, resolved, or closed since the index was read
         notify_queue.send(NotifyMessage(notification=sla_breached(ticket, now, config.notifications)))
         if tickets.mark_first_response_breached(ticket_id, now):
             breached.append(ticket_id)

@@ -129,13 +129,30 @@ def topic_reference_problems(document: Any) -> list[str]:
     if isinstance(words, dict):
         for key in words:
             unknown(f"topics.words.{key}", key)
-    rules = document.get("rules") if isinstance(document, dict) else None
-    for index, rule in enumerate(rules if isinstance(rules, list | tuple) else ()):
-        when = rule.get("when") if isinstance(rule, dict) else None
-        topic = when.get("topic") if isinstance(when, dict) else None
+
+    def reference(path: str, entry: object) -> None:
+        # A topic by name, or {topic: NAME, polarity: ...}
+        if isinstance(entry, dict):
+            unknown(f"{path}.topic", entry.get("topic"))
+        else:
+            unknown(path, entry)
+
+    def conditions(path: str, when: object, depth: int = 0) -> None:
+        if not isinstance(when, dict) or depth > 16:  # deeper is refused by the rules' own check
+            return
+        topic = when.get("topic")
         if isinstance(topic, list):  # a rule may name several topics
             for offset, each in enumerate(topic):
-                unknown(f"rules[{index}].when.topic[{offset}]", each)
-        else:
-            unknown(f"rules[{index}].when.topic", topic)
+                reference(f"{path}.topic[{offset}]", each)
+        elif topic is not None:
+            reference(f"{path}.topic", topic)
+        for combined in ("all", "any"):
+            entries = when.get(combined)
+            for offset, each in enumerate(entries if isinstance(entries, list) else ()):
+                conditions(f"{path}.{combined}[{offset}]", each, depth + 1)
+        conditions(f"{path}.not", when.get("not"), depth + 1)
+
+    rules = document.get("rules") if isinstance(document, dict) else None
+    for index, rule in enumerate(rules if isinstance(rules, list | tuple) else ()):
+        conditions(f"rules[{index}].when", rule.get("when") if isinstance(rule, dict) else None)
     return problems

@@ -44,7 +44,14 @@ def params(blueprint: Blueprint) -> dict[str, str]:
 
 def register(app: Chalice, context: OpsContext) -> None:
     """Every resource's routes on app."""
-    from otklik.entrypoints.ops import aggregates, feedback, health, notifications, tickets
+    from otklik.entrypoints.ops import aggregates, feedback, health, notifications, rules, tickets
 
-    for routes in (health.routes, feedback.routes, tickets.routes, notifications.routes, aggregates.routes):
+    for routes in (
+        health.routes,
+        feedback.routes,
+        tickets.routes,
+        notifications.routes,
+        aggregates.routes,
+        rules.routes,
+    ):
         app.register_blueprint(routes(context))

@@ -1,0 +1,177 @@
+"""The first-response clock and repeat contacts on moto, through the real handlers: waiting for the customer
+pauses the clock, resolving stops it, a breach keeps what agents changed meanwhile, and the same customer
+writing again joins their ticket. (A published reply stopping the clock: see test_marketplaces.py.)"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from infra.local.seed import SAMPLE_CONFIG
+from otklik.adapters.ticket_store import TicketStore
+from otklik.domain.ids import ticket_id
+from otklik.domain.models import StatusChange, Ticket
+from tests.integration.conftest import ROOT, Stack
+from tests.support.api_events import body_of, ops_event, request_event, webhook_event
+from tests.support.signing import sample_body, signature_for
+
+SCHEDULE = json.loads((ROOT / "events" / "schedule_sweep_sla.json").read_text())
+
+
+def _store(stack: Stack) -> TicketStore:
+    return TicketStore(stack.dynamodb, stack.table("TicketsTable"))
+
+
+def overdue(ticket_id_: str, hours: int = 1) -> Ticket:
+    """An open ticket `hours` past its first-response deadline."""
+    now = datetime.now(UTC)
+    return Ticket(
+        id=ticket_id_,
+        feedback_id=f"fb_{ticket_id_}",
+        source="custom",
+        account="default",
+        kind="review",
+        team="support",
+        priority="high",
+        status="open",
+        reasons=("low_rating",),
+        created_at=now - timedelta(hours=30),
+        first_response_due_at=now - timedelta(hours=hours),
+        rating=1,
+        tonality_label="negative",
+        excerpt="Ужасное качество",
+        history=(StatusChange(at=now, by="otklik", status="open"),),
+    )
+
+
+def _ops(stack: Stack, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A call to a /tickets/{id}... route of the ops API, answered 200 or 202; its answer."""
+    _, collection, ticket, *rest = path.split("/")
+    event = request_event(
+        method,
+        "/".join(["", collection, "{id}", *rest]),
+        path,
+        json.dumps(body, ensure_ascii=False).encode() if body is not None else None,
+        {"id": ticket},
+        {"Authorization": "Bearer test-token"},
+    )
+    response: dict[str, Any] = stack.invoke("OpsApiFunction", event)
+    assert response["statusCode"] in (200, 202), response["body"][:300]
+    answer: dict[str, Any] = body_of(response)
+    return answer
+
+
+def sweep(stack: Stack) -> list[str]:
+    """The tickets a run of sweep_sla found breached."""
+    swept: dict[str, list[str]] = stack.invoke("SweepSlaFunction", SCHEDULE)
+    return swept["breached"]
+
+
+# ---------------------------------------------------------------- waiting for the customer pauses it
+
+
+def test_waiting_for_the_customer_pauses_the_clock_and_taking_it_up_again_resumes_it(stack: Stack) -> None:
+    # Given an overdue ticket an agent put to waiting for the customer (asked them something, say)
+    _store(stack).create(overdue("tk_1"))
+    _ops(
+        stack, "POST", "/tickets/tk_1/status", {"status": "waiting_customer", "by": "anna", "note": "Уточняю"}
+    )
+
+    # Then the sweep leaves it alone while it waits
+    assert sweep(stack) == []
+    # And once an agent takes it up again, unanswered, its clock runs again (from the same deadline)
+    _ops(stack, "POST", "/tickets/tk_1/status", {"status": "in_progress", "by": "anna"})
+    assert sweep(stack) == ["tk_1"]
+    assert _ops(stack, "GET", "/tickets/tk_1")["sla_breached"] is True
+
+
+def test_an_acknowledged_ticket_still_owes_its_first_response(stack: Stack) -> None:
+    _store(stack).create(overdue("tk_1"))
+    _ops(stack, "POST", "/tickets/tk_1/status", {"status": "acknowledged", "by": "anna"})
+
+    assert sweep(stack) == ["tk_1"]
+
+
+def test_a_resolved_ticket_has_no_clock(stack: Stack) -> None:
+    _store(stack).create(overdue("tk_1"))
+    _ops(stack, "POST", "/tickets/tk_1/status", {"status": "resolved", "by": "anna", "root_cause": "spam"})
+
+    assert sweep(stack) == []
+
+
+def test_a_breach_keeps_what_an_agent_changed_meanwhile(stack: Stack) -> None:
+    # Given an overdue ticket an agent assigned (a write the sweep's read does not know of yet)
+    _store(stack).create(overdue("tk_1"))
+    _ops(stack, "POST", "/tickets/tk_1/assign", {"assignee": "anna", "by": "lead"})
+
+    assert sweep(stack) == ["tk_1"]
+
+    ticket = _ops(stack, "GET", "/tickets/tk_1")
+    assert (ticket["assignee"], ticket["sla_breached"], ticket["version"]) == ("anna", True, 2)
+    listed = body_of(
+        stack.invoke("OpsApiFunction", ops_event("/tickets", "/tickets", query={"breached": "true"}))
+    )
+    assert [t["id"] for t in listed["items"]] == ["tk_1"]
+
+
+# ---------------------------------------------------------------- repeat contacts
+
+
+def _with_repeat_contacts(stack: Stack) -> None:
+    stack.put_config(
+        SAMPLE_CONFIG.read_text("utf-8").replace("repeat_contact_days: 0", "repeat_contact_days: 7")
+    )
+
+
+def _webhook(stack: Stack, external_id: str, customer: str, text: str = "Порвалось через день") -> str:
+    body = sample_body(id=external_id, text=text, customer={"id": customer, "name": "Анна"}, order=None)
+    answer = body_of(stack.invoke("IngestWebhookFunction", webhook_event(body, signature_for(body))))
+    stack.invoke("ScoreFeedbackFunction", stack.sqs_event("IngestQueue"))
+    routed = stack.invoke("RouteFeedbackFunction", stack.sqs_event("RouteQueue"))
+    assert routed == {"batchItemFailures": []}
+    return str(answer["id"])
+
+
+def test_the_same_customer_writing_again_joins_their_ticket_and_after_its_resolution_reopens_it(
+    stack: Stack,
+) -> None:
+    # Given repeat contacts on, and a customer's complaint with its ticket
+    _with_repeat_contacts(stack)
+    first = _webhook(stack, "site-1", "c-77")
+    ticket = ticket_id(first)
+
+    # When they write again, and someone else writes too
+    second = _webhook(stack, "site-2", "c-77", "Жду ответа, товар порвался")
+    other = _webhook(stack, "site-3", "c-99")
+
+    # Then the second joins the first's ticket (no ticket of its own), the other opens one
+    joined = _ops(stack, "GET", f"/tickets/{ticket}")
+    assert (joined["repeat_contacts"], joined["linked_feedback"]) == (1, [second])
+    assert joined["history"][-1]["note"] == f"repeat contact {second}"
+    assert _store(stack).get(ticket_id(second)) is None
+    assert _store(stack).get(ticket_id(other)) is not None
+
+    # And once the ticket is resolved, their next message reopens it
+    _ops(
+        stack,
+        "POST",
+        f"/tickets/{ticket}/status",
+        {"status": "resolved", "by": "anna", "root_cause": "other"},
+    )
+    third = _webhook(stack, "site-4", "c-77", "Опять порвалось!")
+    reopened = _ops(stack, "GET", f"/tickets/{ticket}")
+    assert (reopened["status"], reopened["repeat_contacts"]) == ("open", 2)
+    assert reopened["linked_feedback"] == [second, third]
+    assert "root_cause" not in reopened and "resolved_at" not in reopened
+    # And the same message delivered twice is counted once
+    stack.invoke("RouteFeedbackFunction", stack.sqs_event("RouteQueue", [json.dumps({"feedback_id": third})]))
+    assert _ops(stack, "GET", f"/tickets/{ticket}")["repeat_contacts"] == 2
+
+
+def test_without_repeat_contacts_each_message_opens_its_own_ticket(stack: Stack) -> None:
+    first = _webhook(stack, "site-1", "c-77")
+    second = _webhook(stack, "site-2", "c-77")
+
+    assert _store(stack).get(ticket_id(first)) is not None
+    assert _store(stack).get(ticket_id(second)) is not None
