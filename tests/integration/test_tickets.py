@@ -18,11 +18,12 @@ from otklik.adapters.team_turns import TeamTurns
 from otklik.adapters.ticket_store import TicketStore
 from otklik.domain.errors import Conflict
 from otklik.domain.lifecycle import TicketSettings, TransitionRefused
-from otklik.domain.models import StatusChange, Ticket
+from otklik.domain.models import Ticket
 from otklik.domain.timefmt import iso_seconds
 from otklik.usecases.tickets import AssignRequest, StatusRequest, assign_ticket, change_status
 from tests.integration.conftest import Stack
 from tests.support.api_events import body_of, ops_event, request_event
+from tests.unit.samples import stored_ticket
 
 FUNCTION = "OpsApiFunction"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -30,23 +31,7 @@ SETTINGS = TicketSettings()
 
 
 def _ticket(ticket_id: str, age_minutes: int = 0, **changes: Any) -> Ticket:
-    created = NOW - timedelta(minutes=60 - age_minutes)
-    return Ticket(
-        id=ticket_id,
-        feedback_id=f"fb_{ticket_id}",
-        source="custom",
-        account="default",
-        kind="review",
-        team="support",
-        priority="high",
-        status="open",
-        reasons=("low_rating",),
-        created_at=created,
-        first_response_due_at=created + timedelta(hours=24),
-        tonality_label="negative",
-        excerpt="Порвалось",
-        history=(StatusChange(at=created, by="otklik", status="open"),),
-    ).model_copy(update=changes)
+    return stored_ticket(ticket_id, created_at=NOW - timedelta(minutes=60 - age_minutes), **changes)
 
 
 def _store(stack: Stack) -> TicketStore:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from otklik.domain.ids import feedback_id
 from otklik.domain.models import (
@@ -13,6 +14,8 @@ from otklik.domain.models import (
     Moderation,
     ModerationFlag,
     ProductRef,
+    StatusChange,
+    Ticket,
     Tonality,
     TonalityLabel,
 )
@@ -88,3 +91,23 @@ def feedback_item(
         moderation=Moderation(flags=flags),
         engines={"tonality": "test"},
     )
+
+
+def stored_ticket(ticket_id: str = "tk_1", *, created_at: datetime = NOW, **changes: Any) -> Ticket:
+    """An open high-priority ticket of a one-star review, due 24 hours after created_at, with changes."""
+    return Ticket(
+        id=ticket_id,
+        feedback_id=f"fb_{ticket_id}",
+        source="custom",
+        account="default",
+        kind="review",
+        team="support",
+        priority="high",
+        status="open",
+        reasons=("low_rating",),
+        created_at=created_at,
+        first_response_due_at=created_at + timedelta(hours=24),
+        tonality_label="negative",
+        excerpt="Порвалось",
+        history=(StatusChange(at=created_at, by="otklik", status="open"),),
+    ).model_copy(update=changes)

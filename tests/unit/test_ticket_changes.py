@@ -21,7 +21,7 @@ from otklik.adapters.ticket_index import (
 from otklik.domain.config import DEFAULT_CONFIG, parse_config
 from otklik.domain.errors import Conflict, InvalidRequest, NotFound
 from otklik.domain.lifecycle import TicketSettings, TransitionRefused
-from otklik.domain.models import Author, OrderRef, StatusChange, Ticket
+from otklik.domain.models import Author, OrderRef, Ticket
 from otklik.domain.repeat_contact import customer_key, is_repeat_contact, repeat_contact
 from otklik.ports import Page, TicketFilters
 from otklik.usecases import ops
@@ -36,28 +36,13 @@ from otklik.usecases.tickets import (
 )
 from tests.conftest import EVENTS
 from tests.unit.fakes import InMemoryFeedback, InMemoryTickets, RecordingQueue
-from tests.unit.samples import NOW, feedback_item
+from tests.unit.samples import NOW, feedback_item, stored_ticket
 
 SETTINGS = TicketSettings()
 
 
 def _ticket(ticket_id: str = "tk_1", **changes: Any) -> Ticket:
-    return Ticket(
-        id=ticket_id,
-        feedback_id=f"fb_{ticket_id}",
-        source="custom",
-        account="default",
-        kind="review",
-        team="support",
-        priority="high",
-        status="open",
-        reasons=("low_rating",),
-        created_at=NOW,
-        first_response_due_at=NOW + timedelta(hours=24),
-        tonality_label="negative",
-        excerpt="Порвалось",
-        history=(StatusChange(at=NOW, by="otklik", status="open"),),
-    ).model_copy(update=changes)
+    return stored_ticket(ticket_id, **changes)
 
 
 class RacedTickets(InMemoryTickets):

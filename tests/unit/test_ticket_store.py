@@ -4,7 +4,6 @@ read, read again", which mean "already there", and which must raise so the messa
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -13,25 +12,9 @@ from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
 from otklik.adapters.ticket_store import TicketStore
-from otklik.domain.models import StatusChange, Ticket
-from tests.unit.samples import NOW
+from tests.unit.samples import stored_ticket
 
-TICKET = Ticket(
-    id="tk_1",
-    feedback_id="fb_1",
-    source="custom",
-    account="default",
-    kind="review",
-    team="support",
-    priority="high",
-    status="open",
-    reasons=("low_rating",),
-    created_at=NOW,
-    first_response_due_at=NOW + timedelta(hours=24),
-    tonality_label="negative",
-    excerpt="Порвалось",
-    history=(StatusChange(at=NOW, by="otklik", status="open"),),
-)
+TICKET = stored_ticket("tk_1", feedback_id="fb_1")
 
 
 @pytest.fixture
