@@ -51,7 +51,8 @@ lexicon: install
 	$(BIN)/python -m otklik.entrypoints.build_topics
 
 ## bench: tonality, topics and moderation speed against VADER in the same run, load time and memory;
-## the whole enrichment's CPU per item against its 0.5 ms budget; SLA deadlines, short and long; each
+## the whole enrichment's CPU per item against its 0.5 ms budget; SLA deadlines, short and long; the
+## SLA sweep's tickets per run, one at a time and with its workers, against the 1,300 asked for; each
 ## function's cold import time against `import boto3` (and the layer's size, once layer-size built it)
 bench: install
 	$(BIN)/python -m tests.bench.bench_tonality
@@ -59,6 +60,7 @@ bench: install
 	$(BIN)/python -m tests.bench.bench_moderation
 	$(BIN)/python -m tests.bench.bench_enrichment
 	$(BIN)/python -m tests.bench.bench_sla
+	$(BIN)/python -m tests.bench.bench_sweep
 	$(BIN)/python -m tests.bench.bench_cold_start
 
 ## layer-size: the arm64 python3.13 layer built from wheels into build/layer, as sam build does; its size

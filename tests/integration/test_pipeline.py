@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from otklik.adapters.dynamo import from_item
+from otklik.domain.config import DEFAULT_CONFIG
 from tests.integration.conftest import Stack
 from tests.support.api_events import body_of, ops_event, webhook_event
 from tests.support.signing import sample_body, signature_for
@@ -65,10 +66,12 @@ def test_first_webhook_becomes_feedback_ticket_notification_and_counts(stack: St
     assert len(tickets) == 1
     ticket = tickets[0]
     assert (ticket["feedback_id"], ticket["team"], ticket["priority"]) == (feedback_id, "support", "high")
-    due = datetime.fromisoformat(ticket["first_response_due_at"]) - datetime.fromisoformat(
-        item["received_at"]
-    )
-    assert due == timedelta(hours=24)
+    # due 24 working hours of the default calendar after it arrived (Moscow, Mon-Fri 09-18, holidays)
+    received = datetime.fromisoformat(item["received_at"])
+    calendar = DEFAULT_CONFIG.sla.calendar("default")
+    due = datetime.fromisoformat(ticket["first_response_due_at"])
+    assert calendar.between(received, due) == 24
+    assert calendar.is_period_end(due) or calendar.is_working_time(due)
     # And the notification about it is in the outbox
     notes = _ops(stack, "/notifications", "/notifications", query={"ticket_id": ticket["id"]})["items"]
     assert [n["event"] for n in notes] == ["ticket_opened"]

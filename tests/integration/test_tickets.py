@@ -19,6 +19,7 @@ from otklik.adapters.ticket_store import TicketStore
 from otklik.domain.errors import Conflict
 from otklik.domain.lifecycle import TicketSettings, TransitionRefused
 from otklik.domain.models import Ticket
+from otklik.domain.sla import clock
 from otklik.domain.timefmt import iso_seconds
 from otklik.usecases.tickets import AssignRequest, StatusRequest, assign_ticket, change_status
 from tests.integration.conftest import Stack
@@ -264,7 +265,9 @@ def queue(stack: Stack) -> dict[str, Ticket]:
     }
     for ticket in tickets.values():
         assert store.create(ticket)
-    assert store.mark_first_response_breached("tk_b", NOW)
+    late = store.get_ticket("tk_b")
+    assert late is not None
+    assert store.update(late, clock.record(late, clock.due(late, NOW), NOW, lambda target, at: ()))
     assert _post(stack, "tk_e", "status", {"status": "in_progress", "by": "anna"})["statusCode"] == 200
     return tickets
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel
 
 from otklik.adapters.slack import TransientDeliveryError
 from otklik.domain.models import ChannelResult, FeedbackItem, Notification, TextOrigin, Ticket
+from otklik.domain.sla.clock import next_check
 
 # Shared by several fakes so a test can check the order of calls across ports.
 Journal = list[tuple[str, str]]
@@ -74,6 +76,8 @@ class InMemoryTickets:
     def __init__(self, *tickets: Ticket, journal: Journal | None = None) -> None:
         self.tickets = {ticket.id: ticket for ticket in tickets}
         self._journal = journal if journal is not None else []
+        # A stale watch moment per ticket (as an index may hold one); by default the ticket's own.
+        self.watched: dict[str, datetime | None] = {}
 
     def create(self, ticket: Ticket) -> bool:
         if ticket.id in self.tickets:
@@ -90,6 +94,7 @@ class InMemoryTickets:
         if stored is None or stored.version != before.version:
             return False
         self.tickets[before.id] = after.model_copy(update={"version": before.version + 1})
+        self.watched.pop(before.id, None)
         self._journal.append(("update", before.id))
         return True
 
@@ -97,16 +102,21 @@ class InMemoryTickets:
         found = [t for t in self.tickets.values() if t.customer_key == customer_key and t.created_at >= since]
         return sorted(found, key=lambda t: t.created_at, reverse=True)
 
-    def first_responses_due(self, now: datetime) -> list[str]:
-        # Like an index that lags behind status changes: due by time alone, whatever the status.
-        return [t.id for t in self.tickets.values() if t.first_response_due_at <= now and not t.sla_breached]
+    def sla_due(self, now: datetime) -> list[str]:
+        # Like an index that lags behind changes: whatever has something pending by now, whatever its status
+        # now (the sweep must look again at what it reads).
+        return [
+            t.id
+            for t in self.tickets.values()
+            if (moment := self.watched.get(t.id, next_check(t))) is not None and moment <= now
+        ]
 
-    def mark_first_response_breached(self, ticket_id: str, now: datetime) -> bool:
-        ticket = self.tickets[ticket_id]
-        self._journal.append(("mark", ticket_id))
-        if ticket.sla_breached:
-            return False
-        self.tickets[ticket_id] = ticket.model_copy(update={"sla_breached": True})
+    def get_tickets(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        return {i: self.tickets[i] for i in ticket_ids if i in self.tickets}
+
+    def rewatch(self, ticket: Ticket) -> bool:
+        self._journal.append(("rewatch", ticket.id))
+        self.watched[ticket.id] = next_check(ticket)
         return True
 
 

@@ -26,8 +26,8 @@ def test_config_check_names_every_problem_by_its_path_and_exits_2(
     broken = tmp_path / "otklik.yaml"
     text = SAMPLE.read_text("utf-8")
     text = text.replace("  team: support", "  team: suport")
-    text = text.replace("question_response_hours: 12", "question_respons_hours: 12")
-    text = text.replace("first_response_hours: 24", "first_response_hours: 0", 1)  # routing.sla's
+    text = text.replace("next_response_hours: 12", "next_respons_hours: 12", 1)
+    text = text.replace("warn_share: 0.8", "warn_share: 1.5")
     broken.write_text(text, "utf-8")
 
     # When it is checked
@@ -36,9 +36,9 @@ def test_config_check_names_every_problem_by_its_path_and_exits_2(
     # Then each problem is one line that starts with the file and the path inside it
     errors = capsys.readouterr().err.splitlines()
     assert code == 2
-    assert f"{broken}: routing.sla.question_respons_hours: unknown setting" in errors
-    assert any(line.startswith(f"{broken}: routing.sla.first_response_hours: ") for line in errors)
-    assert f"{broken}: routing.team: unknown team 'suport'; teams are support" in errors
+    assert f"{broken}: sla.policies[0].targets[0].next_respons_hours: unknown setting" in errors
+    assert any(line.startswith(f"{broken}: sla.policies[0].warn_share: ") for line in errors)
+    assert f"{broken}: routing.team: unknown team 'suport'; teams are support, logistics" in errors
     assert len(errors) == 3
 
 

@@ -1,11 +1,12 @@
-"""The configuration document: the sample is the defaults, and every mistake is refused by its path."""
+"""The configuration document: the sample is the defaults but for its logistics team and rule, and every
+mistake is refused by its path."""
 
 from __future__ import annotations
 
 import pytest
 
 from otklik.domain.config import DEFAULT_CONFIG, ConfigInvalid, parse_config
-from otklik.domain.models import FeedbackKind, Ticket
+from otklik.domain.models import FeedbackKind, Ticket, Topic
 from otklik.domain.notifications import sla_breached, ticket_opened
 from otklik.domain.routing import open_ticket, plan_ticket
 from tests.conftest import ROOT
@@ -31,8 +32,53 @@ def ticket(kind: FeedbackKind = "review", rating: int | None = 1) -> Ticket:
 # ------------------------------------------------------------------ what a valid document means
 
 
-def test_the_sample_file_is_valid_and_spells_out_exactly_the_defaults() -> None:
-    assert parse_config(SAMPLE.read_bytes()) == DEFAULT_CONFIG
+def test_the_sample_file_is_valid_and_spells_out_the_defaults_but_its_teams_and_rules() -> None:
+    sample = parse_config(SAMPLE.read_bytes())
+
+    # Every other setting is the default, spelt out
+    assert (
+        sample.model_copy(update={"teams": DEFAULT_CONFIG.teams, "rules": DEFAULT_CONFIG.rules})
+        == DEFAULT_CONFIG
+    )
+    # And the sample's own additions are one team and one rule after the default rules
+    assert [team.name for team in sample.teams] == ["support", "logistics"]
+    assert sample.rules[:-1] == DEFAULT_CONFIG.rules
+    assert sample.rules[-1].name == "delivery-to-logistics"
+
+
+def test_the_sample_sends_a_negative_delivery_complaint_to_logistics_tagged() -> None:
+    # Given the sample document, and a complaint whose text is negative about the delivery
+    config = parse_config(SAMPLE.read_bytes())
+    late = feedback_item(kind="complaint", text="Курьер опоздал", label="negative", compound=-0.5).model_copy(
+        update={
+            "topics": (
+                Topic(topic="delivery", polarity="negative", evidence="Курьер опоздал", start=0, end=14),
+            )
+        }
+    )
+
+    # When it is routed
+    plan = plan_ticket(late, config.routing, config.rules)
+
+    # Then its ticket goes to the logistics team, tagged delivery, for the default rules' reasons
+    assert plan is not None
+    assert (plan.team, plan.tags) == ("logistics", ("delivery",))
+    assert plan.reasons == ("complaint", "negative_tonality")
+
+
+def test_the_sample_leaves_a_complaint_about_something_else_with_support() -> None:
+    # Given the sample document, and a negative complaint about the quality, not the delivery
+    config = parse_config(SAMPLE.read_bytes())
+    torn = feedback_item(kind="complaint", text="Порвался шов", label="negative", compound=-0.5).model_copy(
+        update={"topics": (Topic(topic="quality", polarity="negative", evidence="Порвался", start=0, end=8),)}
+    )
+
+    # When it is routed
+    plan = plan_ticket(torn, config.routing, config.rules)
+
+    # Then it stays with the routing team, untagged
+    assert plan is not None
+    assert (plan.team, plan.tags) == ("support", ())
 
 
 @pytest.mark.parametrize("document", ["", "# every setting left out\n", "---\n", "{}\n"])
@@ -41,11 +87,12 @@ def test_an_empty_document_means_every_default(document: str) -> None:
 
 
 def test_a_setting_left_out_keeps_its_default_beside_the_ones_given() -> None:
-    config = parse_config("routing:\n  sla:\n    first_response_hours: 4\n")
+    config = parse_config("routing:\n  low_rating_max: 1\n")
 
-    assert config.routing.sla.first_response_hours == 4
-    assert config.routing.sla.question_response_hours == DEFAULT_CONFIG.routing.sla.question_response_hours
-    assert config.routing.low_rating_max == DEFAULT_CONFIG.routing.low_rating_max
+    assert config.routing.low_rating_max == 1
+    assert config.routing.strongly_negative_compound == DEFAULT_CONFIG.routing.strongly_negative_compound
+    assert config.sla == DEFAULT_CONFIG.sla
+    assert config.routing.team == DEFAULT_CONFIG.routing.team
     assert config.teams == DEFAULT_CONFIG.teams
     assert config.notifications == DEFAULT_CONFIG.notifications
 
@@ -85,8 +132,8 @@ def test_yaml_anchors_and_merge_keys_can_share_text_between_templates() -> None:
             "routing.low_rating_max: Input should be a valid integer, unable to parse string as an integer",
         ),
         (
-            "routing:\n  sla:\n    first_response_hours: 0\n",
-            "routing.sla.first_response_hours: Input should be greater than or equal to 1",
+            "routing:\n  low_rating_max: 6\n",
+            "routing.low_rating_max: Input should be less than or equal to 5",
         ),
         (
             "routing:\n  low_rating_max: 6\n",
@@ -121,7 +168,8 @@ def test_yaml_anchors_and_merge_keys_can_share_text_between_templates() -> None:
         ),
         (
             "notifications:\n  templates:\n    ticket_closed: {title: x, text: y}\n",
-            "notifications.templates.ticket_closed: Input should be 'ticket_opened' or 'sla_breached'",
+            "notifications.templates.ticket_closed: Input should be 'ticket_opened', 'sla_breached',"
+            " 'sla_warning' or 'sla_escalated'",
         ),
         (
             "notifications:\n  templates:\n    ticket_opened: {title: x}\n",
@@ -274,7 +322,7 @@ def test_a_custom_template_renders_what_the_seller_wrote() -> None:
 
     # Then the notification says exactly that, filled in
     assert note.title == f"Срочно: {one_star.id} для support"
-    assert note.text == f"отзыв ★☆☆☆☆, до 2026-11-23 06:41 UTC: {one_star.excerpt}"
+    assert note.text == f"отзыв ★☆☆☆☆, до 2026-11-25 12:00 UTC: {one_star.excerpt}"
 
 
 def test_an_event_the_document_leaves_out_keeps_its_built_in_text() -> None:

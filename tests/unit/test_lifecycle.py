@@ -18,11 +18,11 @@ from otklik.domain.lifecycle import (
     TransitionRefused,
     assign,
     change_status,
-    first_response_watched,
     link_contact,
     reply_published,
 )
 from otklik.domain.models import ReplyState, StatusChange, Ticket, TicketStatus
+from otklik.domain.sla.clock import runs
 from tests.unit.samples import NOW
 
 SETTINGS = TicketSettings()
@@ -237,13 +237,12 @@ def test_a_closed_ticket_is_not_assigned() -> None:
 def test_the_first_response_clock_runs_only_while_the_team_owes_a_first_answer(
     status: TicketStatus, watched: bool
 ) -> None:
-    assert first_response_watched(ticket(status)) is watched
+    assert runs(ticket(status), "first_response") is watched
 
 
-def test_the_clock_stops_once_answered_once_breached_and_never_runs_for_spam() -> None:
-    assert first_response_watched(ticket(first_response_at=NOW)) is False
-    assert first_response_watched(ticket(sla_breached=True)) is False
-    assert first_response_watched(ticket(reply_needed=False)) is False
+def test_the_clock_stops_once_answered_and_never_runs_for_spam() -> None:
+    assert runs(ticket(first_response_at=NOW), "first_response") is False
+    assert runs(ticket(reply_needed=False), "first_response") is False
 
 
 APPROVED = ReplyState(reply_id="rp_1", text="Заменим", status="approved", approved_by="anna", approved_at=NOW)
@@ -266,7 +265,7 @@ def test_a_published_reply_is_the_first_response_and_the_ticket_waits_for_the_cu
     assert answered.history[-1] == StatusChange(
         at=LATER, by="anna", status="waiting_customer", note="reply rp_1 published: the first response"
     )
-    assert first_response_watched(answered) is False
+    assert runs(answered, "first_response") is False
 
 
 def test_the_same_publication_again_changes_nothing() -> None:

@@ -44,7 +44,8 @@ def test_a_new_ticket_notification_names_team_priority_deadline_and_excerpt() ->
     assert "[high]" in note.title
     assert "команда: support" in note.text
     assert "приоритет: high" in note.text
-    assert "ответить до 2026-11-23 06:41 UTC" in note.text
+    # 24 working hours from Sunday evening: Wednesday 15:00 Moscow time
+    assert "ответить до 2026-11-25 12:00 UTC" in note.text
     assert f"«{ticket.excerpt}»" in note.text
     assert "★☆☆☆☆" in note.text
 
@@ -54,9 +55,8 @@ def test_a_breach_notification_says_the_first_response_is_overdue() -> None:
 
     note = sla_breached(ticket, LATER)
 
-    assert "Просрочен" in note.title
-    assert ticket.id in note.title
-    assert "ответить до 2026-11-23 06:41 UTC" in note.text
+    assert note.title == f"[high] Просрочен первый ответ по тикету {ticket.id}"
+    assert "первый ответ: до 2026-11-25 12:00 UTC" in note.text
     assert note.created_at == LATER
 
 
@@ -71,7 +71,7 @@ def test_notifications_never_carry_the_raw_email_or_phone() -> None:
 
 
 def test_a_deadline_held_in_another_time_zone_is_shown_in_utc() -> None:
-    # Given the same deadline expressed in Moscow time (09:41 +03:00 == 06:41 UTC)
+    # Given the same deadline expressed in Moscow time (15:00 +03:00 == 12:00 UTC)
     moscow = timezone(timedelta(hours=3))
     ticket = one_star_ticket()
     due_in_moscow = ticket.first_response_due_at.astimezone(moscow)
@@ -79,4 +79,4 @@ def test_a_deadline_held_in_another_time_zone_is_shown_in_utc() -> None:
 
     note = ticket_opened(ticket, NOW)
 
-    assert "ответить до 2026-11-23 06:41 UTC" in note.text
+    assert "ответить до 2026-11-25 12:00 UTC" in note.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -76,18 +76,21 @@ def test_a_redelivery_keeps_the_stored_ticket_and_resends_the_same_notification_
 
 
 def test_the_configuration_document_decides_team_deadline_and_what_the_notification_says() -> None:
-    # Given a seller's document: another team, a four-hour deadline and their own notification title
+    # Given a seller's document: another team, four working hours to answer, their own notification title
     config = parse_config(
         """
 teams: [{name: quality}]
 routing:
   team: quality
-  sla: {first_response_hours: 4, question_response_hours: 2}
 notifications:
   templates:
     ticket_opened:
       title: "Срочно: {{ ticket.team }} / {{ ticket.priority }}"
       text: "{{ kind }} до {{ due }}"
+sla:
+  policies:
+    - name: standard
+      targets: [{first_response_hours: 4}]
 """
     )
     tickets, queue = InMemoryTickets(), RecordingQueue()
@@ -98,7 +101,8 @@ notifications:
     # Then the ticket and its notification follow the document, not code
     assert routed.ticket is not None
     assert routed.ticket.team == "quality"
-    assert routed.ticket.first_response_due_at == ONE_STAR.received_at + timedelta(hours=4)
+    # (received on Sunday evening: Monday 09:00 Moscow time plus four working hours)
+    assert routed.ticket.first_response_due_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     (message,) = queue.sent
     assert isinstance(message, NotifyMessage)
     assert message.notification.title == "Срочно: quality / high"

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from otklik.domain.ids import ticket_id
 from otklik.domain.models import FeedbackKind, ModerationFlag, TonalityLabel
-from otklik.domain.routing import RoutingPolicy, SlaPolicy, open_ticket, plan_ticket
-from tests.unit.samples import NOW, RAW_EMAIL, RAW_PHONE, RECEIVED_AT, TEXT_WITH_CONTACTS, feedback_item
+from otklik.domain.routing import RoutingPolicy, open_ticket, plan_ticket
+from otklik.domain.sla.settings import SlaPolicy, SlaSettings, Target
+from tests.unit.samples import NOW, RAW_EMAIL, RAW_PHONE, TEXT_WITH_CONTACTS, feedback_item
 
 POLICY = RoutingPolicy()
+# RECEIVED_AT is Sunday 2026-11-22 09:41 in Moscow: the default calendar's clock starts on Monday at 09:00,
+# nine working hours a day. 24 of them end on Wednesday at 15:00 Moscow time, 12 on Tuesday at 12:00.
+DUE_IN_24 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+DUE_IN_12 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def sla_of(question_hours: float, other_hours: float) -> SlaSettings:
+    """The default calendar, one policy: these first-response hours for questions and chats, and others."""
+    targets = (
+        Target(kinds=("question", "chat"), first_response_hours=question_hours),
+        Target(first_response_hours=other_hours),
+    )
+    return SlaSettings(policies=(SlaPolicy(name="standard", targets=targets),))
 
 
 @pytest.mark.parametrize(
@@ -39,7 +53,7 @@ def test_a_negative_review_goes_to_support_within_24_hours() -> None:
 
     assert plan is not None
     assert plan.team == "support"
-    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=24)
+    assert plan.first_response_due_at == DUE_IN_24
     assert "negative_tonality" in plan.reasons
 
 
@@ -52,19 +66,25 @@ def test_a_low_rating_opens_a_ticket_even_when_the_text_reads_neutral(rating: in
     assert plan is not None
     assert plan.team == "support"
     assert "low_rating" in plan.reasons
-    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=24)
+    assert plan.first_response_due_at == DUE_IN_24
 
 
-def test_deadlines_follow_a_custom_sla_policy() -> None:
-    policy = RoutingPolicy(sla=SlaPolicy(first_response_hours=4, question_response_hours=2))
+def test_deadlines_follow_a_custom_sla_policy_in_business_hours() -> None:
+    sla = sla_of(question_hours=2, other_hours=4)
 
-    review = plan_ticket(feedback_item(rating=1), policy)
-    question = plan_ticket(feedback_item(kind="question"), policy)
+    review = plan_ticket(feedback_item(rating=1), POLICY, sla=sla)
+    question = plan_ticket(feedback_item(kind="question"), POLICY, sla=sla)
 
+    # Monday 09:00 Moscow plus 4 and 2 working hours
     assert review is not None
-    assert review.first_response_due_at == RECEIVED_AT + timedelta(hours=4)
+    assert review.first_response_due_at == datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     assert question is not None
-    assert question.first_response_due_at == RECEIVED_AT + timedelta(hours=2)
+    assert question.first_response_due_at == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def test_a_document_with_the_old_wall_clock_hours_is_refused_with_where_they_went() -> None:
+    with pytest.raises(ValueError, match=r"sla\.policies\[\]\.targets"):
+        RoutingPolicy.model_validate({"sla": {"first_response_hours": 24}})
 
 
 def test_a_question_gets_the_question_deadline() -> None:
@@ -72,14 +92,14 @@ def test_a_question_gets_the_question_deadline() -> None:
 
     assert plan is not None
     assert plan.reasons == ("question",)
-    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=12)
+    assert plan.first_response_due_at == DUE_IN_12
 
 
 def test_an_angry_question_is_answered_by_the_sooner_question_deadline() -> None:
     plan = plan_ticket(feedback_item(kind="question", label="negative", compound=-0.4), POLICY)
 
     assert plan is not None
-    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=12)
+    assert plan.first_response_due_at == DUE_IN_12
 
 
 @pytest.mark.parametrize(("rating", "label", "compound"), [(5, "positive", 1.0), (None, "neutral", 0.0)])
@@ -222,7 +242,7 @@ def test_five_stars_over_an_angry_text_opens_a_ticket() -> None:
     # Then someone gets to read it, within the complaint deadline
     assert plan is not None
     assert plan.reasons == ("rating_text_conflict",)
-    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=24)
+    assert plan.first_response_due_at == DUE_IN_24
     # And the same review without the flag opens nothing
     assert plan_ticket(item, RoutingPolicy()) is None
 
@@ -231,11 +251,11 @@ def test_a_chat_message_gets_a_ticket_on_the_question_deadline() -> None:
     # Given a neutral chat message from a customer ("where is my order?")
     item = feedback_item(text="Где мой заказ?", kind="chat")
     # When routed
-    plan = plan_ticket(item, RoutingPolicy(sla=SlaPolicy(first_response_hours=24, question_response_hours=6)))
-    # Then someone answers it within the question deadline
+    plan = plan_ticket(item, RoutingPolicy(), sla=sla_of(question_hours=6, other_hours=24))
+    # Then someone answers it within the question deadline: Monday 09:00 Moscow plus 6 working hours
     assert plan is not None
     assert plan.reasons == ("chat",)
-    assert plan.first_response_due_at == RECEIVED_AT + timedelta(hours=6)
+    assert plan.first_response_due_at == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("flag", ["contacts", "profanity", "insult"])

@@ -157,3 +157,17 @@ def test_received_and_hours_are_required(monkeypatch: pytest.MonkeyPatch) -> Non
         run(monkeypatch, ["sla", "due", "--hours", "2"])
 
     assert exit_.value.code == 2
+
+
+def test_the_readmes_due_time_is_what_the_command_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the README's example: its command line and the due time its comment promises
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    lines = readme.splitlines()
+    (index,) = [n for n, line in enumerate(lines) if line.startswith(".venv/bin/otklik sla due ")]
+    argv = lines[index].split()[1:]
+    promised = lines[index + 1].removeprefix("# ").split(": ", 1)[0]
+    # When it is run from the repository
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    printed = due(monkeypatch, *argv[2:])
+    # Then it prints the moment the README says
+    assert printed == promised + "\n"

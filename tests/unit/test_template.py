@@ -132,7 +132,7 @@ DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
     },
     "UpdateAggregatesFunction": {"AggregatesTable": {"PutItem", "UpdateItem"}},  # in one TransactWriteItems
     "SweepSlaFunction": {
-        "TicketsTable": {"GetItem", "UpdateItem"},
+        "TicketsTable": {"GetItem", "BatchGetItem", "UpdateItem"},
         "TicketsTable/index/by_deadline": {"Query"},
     },
     "PollMarketplacesFunction": {"CursorsTable": {"GetItem", "PutItem"}},

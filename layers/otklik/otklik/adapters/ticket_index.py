@@ -1,5 +1,11 @@
-"""What TicketsTable keeps beside a ticket's own fields: its queue entries, its first-response watch, and
-the update that writes a changed ticket over the version it was read at.
+"""What TicketsTable keeps beside a ticket's own fields: its queue entries, its SLA watch, and the update
+that writes a changed ticket over the version it was read at.
+
+The SLA watch is two attributes the by_deadline index is keyed by: `sla_watch` (always SLA_WATCH) and
+`due_at`, the ticket's next SLA moment (otklik.domain.sla.clock.next_check: a warning, a deadline or an
+escalation step). They are there only while something is pending, so the sweep's Query of due_at <= now
+reads only tickets it has something to do on; every write of a ticket sets or removes them as its fields
+now say.
 
 Queue entries serve GET /tickets' filters (team, priority, assignee, breached, beside the status) with one
 Query each, newest first, reading a page and no more: for every combination of those filters a ticket has
@@ -22,12 +28,14 @@ from itertools import combinations, count
 from typing import Any
 
 from otklik.adapters.dynamo import model_to_document, to_item
-from otklik.domain.lifecycle import CLOCK_STATUSES, first_response_watched
 from otklik.domain.models import Ticket
+from otklik.domain.sla.clock import next_check
 from otklik.domain.timefmt import iso_seconds
 from otklik.ports import TicketFilters
 
-FIRST_RESPONSE_WATCH = "first_response"
+# The watch's one value. Named when only first responses were watched, and kept so that tickets stored then
+# stay in the watch.
+SLA_WATCH = "first_response"
 QUEUE_SK = "QUEUE#"
 # The filters of GET /tickets beside the status, in the order their keys name them.
 DIMENSIONS = ("team", "priority", "assignee", "breached")
@@ -104,20 +112,22 @@ def indexed_change(before: Ticket, after: Ticket) -> bool:
     return any(getattr(before, name) != getattr(after, name) for name in INDEXED_FIELDS)
 
 
+def watch_attributes(ticket: Ticket) -> dict[str, str]:
+    """The watch of a ticket as its fields say it: its next SLA moment, or nothing."""
+    moment = next_check(ticket)
+    return {} if moment is None else {"sla_watch": SLA_WATCH, "due_at": iso_seconds(moment)}
+
+
 def watch_changes(before: Ticket, after: Ticket) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The storage attributes to set and remove for the first-response watch (the sweep's by_deadline
-    index): set when the clock starts again (a ticket back from waiting for the customer, never
-    answered), removed when it stops (answered, breached) or pauses (waiting for the customer), and
-    whenever a ticket enters a status no clock runs in."""
-    watched, watching = first_response_watched(before), first_response_watched(after)
-    if watching and not watched:
-        return {"sla_watch": FIRST_RESPONSE_WATCH, "due_at": iso_seconds(after.first_response_due_at)}, ()
-    leaves_clock = after.status != before.status and after.status not in CLOCK_STATUSES
-    if (watched and not watching) or leaves_clock:
+    """The storage attributes to set and remove for the SLA watch when a ticket goes from before to after:
+    set when its next SLA moment changed, removed when it has none any more (answered, paused for the
+    customer, resolved, closed, everything told)."""
+    watched, watching = watch_attributes(before), watch_attributes(after)
+    if watching == watched:
+        return {}, ()
+    if not watching:
         return {}, ("sla_watch",)
-    if watching and after.first_response_due_at != before.first_response_due_at:
-        return {"due_at": iso_seconds(after.first_response_due_at)}, ()
-    return {}, ()
+    return watching, ()
 
 
 class TicketUpdate:

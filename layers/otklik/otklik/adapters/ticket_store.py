@@ -12,12 +12,13 @@ from botocore.exceptions import ClientError
 from otklik.adapters.dynamo import from_item, is_condition_failure, model_to_document, put_if_absent, to_item
 from otklik.adapters.pages import PageKey, query_all, query_page
 from otklik.adapters.ticket_index import (
-    FIRST_RESPONSE_WATCH,
+    SLA_WATCH,
     TicketUpdate,
     entry_updates,
     filter_key,
     indexed_change,
     matches,
+    watch_attributes,
 )
 from otklik.domain.errors import TryAgain
 from otklik.domain.models import ChannelResult, Notification, ReplyState, Ticket
@@ -32,8 +33,6 @@ STORAGE_ONLY = ("pk", "sk", "sla_watch", "due_at")
 BY_STATUS_KEY = frozenset({"pk", "sk", "status", "created_at"})
 # The most tickets of one customer a repeat contact looks at (the newest, within the window).
 CUSTOMER_TICKETS = 10
-# How many times a breach is tried again when the ticket changed between its read and its write.
-BREACH_ATTEMPTS = 5
 
 
 def _pk(ticket_id: str) -> dict[str, str]:
@@ -53,14 +52,8 @@ class TicketStore:
         """Store a new ticket with its queue entries, in one transaction; False (and nothing written) when
         the feedback has its ticket already."""
         document = model_to_document(ticket)
-        document.update(
-            pk=f"TICKET#{ticket.id}",
-            sk=TICKET_SK,
-            created_at=iso_seconds(ticket.created_at),
-            due_at=iso_seconds(ticket.first_response_due_at),
-        )
-        if ticket.reply_needed:  # a ticket that needs no reply (spam) has no first-response deadline
-            document["sla_watch"] = FIRST_RESPONSE_WATCH
+        document.update(pk=f"TICKET#{ticket.id}", sk=TICKET_SK, created_at=iso_seconds(ticket.created_at))
+        document.update(watch_attributes(ticket))  # none for a ticket that needs no reply (spam)
         put = {
             "Put": {
                 "TableName": self._table,
@@ -192,41 +185,42 @@ class TicketStore:
         ids = [str(item["pk"]["S"]).removeprefix("TICKET#") for item in answer.get("Items", [])]
         return [ticket for ticket in map(self.get_ticket, ids) if ticket is not None]
 
-    def first_responses_due(self, now: datetime) -> list[str]:
-        """Ids of tickets whose first-response deadline has passed and is still watched."""
+    def sla_due(self, now: datetime) -> list[str]:
+        """Ids of the tickets with an SLA event due by now (their watch's moment passed), soonest first."""
         query = {
             "TableName": self._table,
             "IndexName": "by_deadline",
             "KeyConditionExpression": "sla_watch = :watch AND due_at <= :now",
-            "ExpressionAttributeValues": {
-                ":watch": {"S": FIRST_RESPONSE_WATCH},
-                ":now": {"S": iso_seconds(now)},
-            },
+            "ExpressionAttributeValues": {":watch": {"S": SLA_WATCH}, ":now": {"S": iso_seconds(now)}},
         }
         return [str(item["pk"]).removeprefix("TICKET#") for item in query_all(self._client, query)]
 
-    def mark_first_response_breached(self, ticket_id: str, now: datetime) -> bool:
-        """Record the breach once: True only for the call that changed the ticket. Conditional on the watch
-        (still there, its deadline passed) and on the version read, so that a change made meanwhile (an
-        answer, an assignment) is neither lost nor overwritten; read again and retried when the ticket
-        changed in between, and False once the watch is gone."""
-        for _ in range(BREACH_ATTEMPTS):
-            before = self.get_ticket(ticket_id)
-            if before is None or before.sla_breached:
-                return False
-            after = before.model_copy(update={"sla_breached": True, "sla_breached_at": now})
-            update = TicketUpdate(before, after)
-            update.remove("sla_watch")
-            update.also_if(
-                "sla_watch = :watch AND due_at <= :now",
-                {":watch": {"S": FIRST_RESPONSE_WATCH}, ":now": {"S": iso_seconds(now)}},
+    def rewatch(self, ticket: Ticket) -> bool:
+        """Set the ticket's watch to what its fields say (over the version read): for a watch left behind
+        by an older rule. False, and nothing written, when the ticket changed since."""
+        watch = watch_attributes(ticket)
+        expression = "SET sla_watch = :watch, due_at = :due" if watch else "REMOVE sla_watch"
+        values = {":version": {"N": str(ticket.version)}}
+        if watch:
+            values.update({":watch": {"S": watch["sla_watch"]}, ":due": {"S": watch["due_at"]}})
+        condition = "attribute_exists(pk) AND " + (
+            "(attribute_not_exists(version) OR version = :version)"
+            if ticket.version == 0
+            else "version = :version"
+        )
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": _pk(ticket.id), "sk": {"S": TICKET_SK}},
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
             )
-            if self._update(update, before, after):
-                return True
-            current = self.get_ticket(ticket_id)
-            if current is None or current.version == before.version:
-                return False  # the version held: the watch is gone, or its deadline is not past
-        return False
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
 
     # ---------------------------------------------------------------- the outbox
     # A notification is an item beside its ticket (sk NOTIFICATION#<id>), written before any channel

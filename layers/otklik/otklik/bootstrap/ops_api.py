@@ -59,8 +59,10 @@ class OpsService:
         return dry_run_request(request, self.feedback, self.tickets)
 
     def change_status(self, ticket_id: str, request: ticket_changes.StatusRequest, now: datetime) -> Ticket:
-        settings = self.config.current().tickets
-        return ticket_changes.change_status(ticket_id, request, now, settings, self.tickets)
+        config = self.config.current()
+        return ticket_changes.change_status(
+            ticket_id, request, now, config.tickets, self.tickets, sla=config.sla
+        )
 
     def assign(self, ticket_id: str, request: ticket_changes.AssignRequest, now: datetime) -> Ticket:
         config = self.config.current()

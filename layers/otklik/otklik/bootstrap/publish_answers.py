@@ -60,6 +60,7 @@ class ReplyPublisher:
 
     def _publish(self, reply: dict[str, Any]) -> dict[str, Any]:
         approved = ApprovedReply.model_validate(reply)
+        config = self._config.current()
         outcome = publish_approved(
             approved,
             self._clock(),
@@ -68,7 +69,8 @@ class ReplyPublisher:
             self._replies,
             self._tickets,
             self._dead_letters,
-            self._config.current().tickets,
+            config.tickets,
+            sla=config.sla,
         )
         return {
             "reply_id": approved.reply_id,

@@ -1,7 +1,10 @@
-"""sweep_sla's builder: tickets past their first-response deadline, breached and notified once."""
+"""sweep_sla's builder: the SLA events due on tickets (warnings, breaches, escalations), told and recorded
+once each, several tickets at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +12,11 @@ from otklik.adapters import aws
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, load_settings
 from otklik.ports import ConfigSource, DeadlineWatch, Publisher
-from otklik.usecases.sla import sweep_first_responses
+from otklik.usecases.sla import SweepResult, sweep_sla
+
+# Tickets swept at once: each is a few calls that wait on DynamoDB and SQS, so threads overlap the waits
+# (make bench, tests/bench/bench_sweep.py, measures what this buys). boto3's clients are thread-safe.
+WORKERS = 8
 
 
 class SlaSettings(ConfigSettings):
@@ -22,9 +29,14 @@ class Sweeper:
     config: ConfigSource
     tickets: DeadlineWatch
     notify_queue: Publisher
+    workers: int = WORKERS
 
-    def __call__(self, now: datetime) -> list[str]:
-        return sweep_first_responses(now, self.config.current(), self.tickets, self.notify_queue)
+    def __call__(self, now: datetime, time_left: Callable[[], float] | None = None) -> SweepResult:
+        config = self.config.current()
+        if self.workers <= 1:
+            return sweep_sla(now, config, self.tickets, self.notify_queue, time_left=time_left)
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            return sweep_sla(now, config, self.tickets, self.notify_queue, each=pool.map, time_left=time_left)
 
 
 def build() -> Sweeper:

@@ -23,9 +23,9 @@ a second agent who sends the same change a moment later is told the ticket is al
 Resolving needs a root cause from the configured list (`tickets.root_causes`). Every change, assignment,
 published reply and repeat contact is a StatusChange in the history: who, when, and a note.
 
-The first-response clock (the SLA sweep's `sla_watch`) runs only while a ticket that needs a reply has
-had none and is open, acknowledged or in progress: waiting for the customer pauses it, resolving or
-closing stops it, and the first published reply stops it for good (first_response_watched).
+The SLA clocks (otklik.domain.sla.clock) run only while a ticket that needs a reply is open, acknowledged
+or in progress: waiting for the customer and a resolution pause them, closing stops them, and the first
+published reply stops the first-response clock for good.
 """
 
 from __future__ import annotations
@@ -153,17 +153,6 @@ class TicketClosed(Conflict):
 
 def may_move(current: TicketStatus, wanted: TicketStatus) -> bool:
     return wanted in TRANSITIONS[current]
-
-
-def first_response_watched(ticket: Ticket) -> bool:
-    """Whether the first-response clock runs: a reply is needed, none was published, no breach was
-    recorded yet, and the ticket is open, acknowledged or in progress (waiting for the customer pauses it)."""
-    return (
-        ticket.reply_needed
-        and not ticket.sla_breached
-        and ticket.first_response_at is None
-        and ticket.status in CLOCK_STATUSES
-    )
 
 
 def _moved(ticket: Ticket, wanted: TicketStatus, change: StatusChange) -> Ticket:

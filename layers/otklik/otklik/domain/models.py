@@ -308,6 +308,18 @@ class ReplyState(Frozen):
     reason: str | None = None
 
 
+SlaTarget = Literal["first_response", "next_response", "resolution"]
+
+
+class EscalationDue(Frozen):
+    """A step of a policy's escalation, due after the breach of `target`: tell `notify` at `at`."""
+
+    target: SlaTarget
+    step: int = Field(ge=0)
+    notify: str
+    at: datetime
+
+
 class Ticket(Frozen):
     id: str
     feedback_id: str
@@ -319,8 +331,9 @@ class Ticket(Frozen):
     status: TicketStatus
     reasons: tuple[str, ...]
     created_at: datetime
-    first_response_due_at: datetime
-    sla_breached: bool = False
+    # None: the ticket's SLA policy sets no first-response target (or the ticket needs no reply).
+    first_response_due_at: datetime | None
+    sla_breached: bool = False  # any deadline of the ticket passed (GET /tickets?breached=true)
     rating: int | None = None
     tonality_label: TonalityLabel
     excerpt: str = Field(description="PII-masked start of the feedback text")
@@ -348,9 +361,24 @@ class Ticket(Frozen):
     customer_key: str | None = None
     repeat_contacts: int = Field(default=0, ge=0)
     linked_feedback: tuple[str, ...] = ()
+    # The SLA clocks (otklik.domain.sla.clock); defaults, so tickets stored before them read as they were
+    # (a first-response deadline and nothing else). Times are deadlines and their warnings; sla_done the
+    # events the sweep has told (each once); escalations what it tells after a breach; sla_paused_at when
+    # the clocks stopped for the customer's turn (waiting_customer) or a resolution.
+    sla_calendar: str | None = None
+    first_response_warn_at: datetime | None = None
+    next_response_due_at: datetime | None = None
+    next_response_warn_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    resolution_warn_at: datetime | None = None
+    resolution_breached_at: datetime | None = None
+    reply_window_closes_at: datetime | None = None
+    sla_paused_at: datetime | None = None
+    sla_done: tuple[str, ...] = ()
+    escalations: tuple[EscalationDue, ...] = ()
 
 
-NotificationEvent = Literal["ticket_opened", "sla_breached"]
+NotificationEvent = Literal["ticket_opened", "sla_breached", "sla_warning", "sla_escalated"]
 
 
 class Notification(Frozen):
@@ -362,6 +390,10 @@ class Notification(Frozen):
     created_at: datetime
     title: str
     text: str
+    # Who it is for beyond the team's channels: the person, role or subscription an SLA escalation names.
+    to: str | None = None
+    # The deadline an SLA notification is about.
+    target: SlaTarget | None = None
 
 
 # sent: the channel took it. failed: refused for good, not tried again. retrying: may heal, tried again

@@ -1,19 +1,23 @@
 """What a notification about a ticket says: the configuration document's templates, filled in.
 
 Channels only carry the result. A template sees the ticket (whose excerpt is PII-masked, never the raw
-text), the kind's name, the stars and the deadline; nothing else of the customer.
+text), the kind's name, the stars and the deadline; for an SLA event also the deadline's name (`target`)
+and whom an escalation tells (`notify`); nothing else of the customer.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from otklik.domain.ids import notification_id
-from otklik.domain.models import FeedbackKind, Frozen, Notification, NotificationEvent, Ticket
+from otklik.domain.models import FeedbackKind, Frozen, Notification, NotificationEvent, SlaTarget, Ticket
 from otklik.domain.templates import render
+
+if TYPE_CHECKING:
+    from otklik.domain.sla.clock import SlaEvent
 
 
 class MessageTemplate(Frozen):
@@ -29,6 +33,23 @@ _LINES = (
     "команда: {{ ticket.team }} · приоритет: {{ ticket.priority }} · ответить до {{ due }}\n"
     "«{{ ticket.excerpt }}»"
 )
+_SLA_LINES = (
+    "{{ kind }} · {{ ticket.source }}/{{ ticket.account }} · {{ stars }}"
+    " · тональность: {{ ticket.tonality_label }}\n"
+    "команда: {{ ticket.team }} · приоритет: {{ ticket.priority }} · {{ target }}: до {{ due }}\n"
+    "«{{ ticket.excerpt }}»"
+)
+# What an SLA notification calls each deadline (nominative: "Просрочен {{ target }}").
+TARGET_NAMES: dict[SlaTarget, str] = {
+    "first_response": "первый ответ",
+    "next_response": "следующий ответ",
+    "resolution": "срок решения",
+}
+_EVENTS: dict[str, NotificationEvent] = {
+    "warning": "sla_warning",
+    "breach": "sla_breached",
+    "escalation": "sla_escalated",
+}
 
 
 def _kind_names() -> dict[FeedbackKind, str]:
@@ -47,7 +68,16 @@ def _templates() -> dict[NotificationEvent, MessageTemplate]:
             title="[{{ ticket.priority }}] Новый тикет {{ ticket.id }}", text=_LINES
         ),
         "sla_breached": MessageTemplate(
-            title="[{{ ticket.priority }}] Просрочен первый ответ по тикету {{ ticket.id }}", text=_LINES
+            title="[{{ ticket.priority }}] Просрочен {{ target }} по тикету {{ ticket.id }}", text=_SLA_LINES
+        ),
+        "sla_warning": MessageTemplate(
+            title="[{{ ticket.priority }}] Подходит срок ({{ target }}) по тикету {{ ticket.id }}",
+            text=_SLA_LINES,
+        ),
+        "sla_escalated": MessageTemplate(
+            title="[{{ ticket.priority }}] Эскалация для {{ notify }}: просрочен {{ target }}"
+            " по тикету {{ ticket.id }}",
+            text=_SLA_LINES,
         ),
     }
 
@@ -66,30 +96,51 @@ def _stars(rating: int | None) -> str:
     return "без оценки" if rating is None else "★" * rating + "☆" * (5 - rating)
 
 
-def variables(ticket: Ticket, texts: NotificationTexts) -> dict[str, Any]:
-    """What a notification template may use."""
+def _utc(moment: datetime | None) -> str:
+    return "—" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def variables(
+    ticket: Ticket,
+    texts: NotificationTexts,
+    target: SlaTarget = "first_response",
+    notify: str = "",
+) -> dict[str, Any]:
+    """What a notification template may use; `due` is the target's deadline (the first response's)."""
     return {
         "ticket": ticket.model_dump(mode="json"),
         # A kind the document leaves out keeps its built-in name, as an event it leaves out keeps its text.
         "kind": texts.kind_names.get(ticket.kind) or DEFAULT_TEXTS.kind_names.get(ticket.kind, ticket.kind),
         "stars": _stars(ticket.rating),
-        "due": ticket.first_response_due_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "due": _utc(getattr(ticket, f"{target}_due_at")),
+        "target": TARGET_NAMES[target],
+        "notify": notify,
     }
 
 
 def notification(
-    event: NotificationEvent, ticket: Ticket, now: datetime, texts: NotificationTexts = DEFAULT_TEXTS
+    event: NotificationEvent,
+    ticket: Ticket,
+    now: datetime,
+    texts: NotificationTexts = DEFAULT_TEXTS,
+    *,
+    key: str | None = None,
+    target: SlaTarget | None = None,
+    to: str | None = None,
 ) -> Notification:
-    """The notification of one ticket event; its id is the same however often it is built."""
+    """The notification of one ticket event (key: which one, when a ticket has several of the event); its
+    id is the same however often it is built."""
     template = texts.templates.get(event) or DEFAULT_TEXTS.templates[event]
-    context = variables(ticket, texts)
+    context = variables(ticket, texts, target or "first_response", to or "")
     return Notification(
-        id=notification_id(ticket.id, event),
+        id=notification_id(ticket.id, key or event),
         ticket_id=ticket.id,
         event=event,
         created_at=now,
         title=render(template.title, context),
         text=render(template.text, context),
+        to=to,
+        target=target,
     )
 
 
@@ -98,4 +149,16 @@ def ticket_opened(ticket: Ticket, now: datetime, texts: NotificationTexts = DEFA
 
 
 def sla_breached(ticket: Ticket, now: datetime, texts: NotificationTexts = DEFAULT_TEXTS) -> Notification:
-    return notification("sla_breached", ticket, now, texts)
+    """The first response's breach (its id the one it always had, so a ticket is told of it once)."""
+    return notification("sla_breached", ticket, now, texts, target="first_response")
+
+
+def sla_notification(
+    ticket: Ticket, event: SlaEvent, now: datetime, texts: NotificationTexts = DEFAULT_TEXTS
+) -> Notification:
+    """The notification of an SLA event of the ticket (otklik.domain.sla.clock.due), one per event."""
+    if event.kind == "breach" and event.target == "first_response":
+        return sla_breached(ticket, now, texts)
+    return notification(
+        _EVENTS[event.kind], ticket, now, texts, key=event.key, target=event.target, to=event.notify
+    )

@@ -2,17 +2,19 @@
 
 The document's rules decide (otklik.domain.rules); a document without a `rules:` section gets the
 default rules, shaped by the policy's thresholds. The policy also gives where a ticket starts
-(routing.team) and routing.sla's first-response hours.
+(routing.team); its deadlines are its SLA policy's (otklik.domain.sla: the rule's sla_policy, else
+sla.default_policy), in business hours of that policy's calendar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from otklik.domain.ids import ticket_id
 from otklik.domain.models import FeedbackItem, Frozen, Priority, RuleMatch, StatusChange, Ticket
@@ -20,27 +22,34 @@ from otklik.domain.pii import excerpt
 from otklik.domain.rules.defaults import default_rules
 from otklik.domain.rules.engine import Decision, decide
 from otklik.domain.rules.schema import Rule
+from otklik.domain.sla.clock import with_deadlines
+from otklik.domain.sla.policy import Deadlines, deadlines
+from otklik.domain.sla.settings import NO_SLA_SETTINGS, SlaSettings, UnknownName
 
 # The routing settings that shape only the default rules: a document with rules of its own says these
 # in its rules' conditions instead.
 DEFAULT_RULE_SETTINGS = ("low_rating_max", "strongly_negative_compound", "escalated_tiers")
 
 
-class SlaPolicy(Frozen):
-    """First-response deadlines, in hours after the feedback was received (a month at most)."""
-
-    first_response_hours: int = Field(default=24, ge=1, le=720)
-    question_response_hours: int = Field(default=12, ge=1, le=720)
-
-
 class RoutingPolicy(Frozen):
-    """Where a ticket starts (its team), its first-response hours, and the default rules' thresholds."""
+    """Where a ticket starts (its team), and the default rules' thresholds."""
 
-    sla: SlaPolicy = SlaPolicy()
     low_rating_max: int = Field(default=2, ge=0, le=5, description="0: stars alone never open a ticket")
     strongly_negative_compound: float = Field(default=-0.6, ge=-1.0, le=1.0)
     team: str = Field(default="support", pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     escalated_tiers: tuple[str, ...] = ("vip", "gold", "premium")
+
+    # Gone (deadlines are the sla: section's business hours): here only to refuse it by its path with a
+    # pointer, where an unknown setting would leave the seller guessing.
+    sla: None = Field(default=None, exclude=True, repr=False)
+
+    @field_validator("sla", mode="before")
+    @classmethod
+    def _no_wall_clock_hours(cls, value: Any) -> None:
+        raise ValueError(
+            "wall-clock hours are gone: deadlines are business hours of the sla: section now, in"
+            " sla.policies[].targets (first_response_hours per kind and priority; docs/configuration.md#sla)"
+        )
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ class TicketPlan:
     team: str
     priority: Priority
     reasons: tuple[str, ...]
-    first_response_due_at: datetime
+    deadlines: Deadlines
     # False for spam (as the default rules say): the team reports or closes it; no reply is expected.
     reply_needed: bool = True
     sla_policy: str | None = None
@@ -59,6 +68,10 @@ class TicketPlan:
     notify: tuple[str, ...] = ()
     draft_template: str | None = None
     matched_rules: tuple[RuleMatch, ...] = ()
+
+    @property
+    def first_response_due_at(self) -> datetime | None:
+        return self.deadlines.first_response_due_at
 
 
 @cache
@@ -82,19 +95,25 @@ def decide_routing(
     return decide(item, chosen, team=policy.team, repeat_contact=repeat_contact)
 
 
-def _first_response_due(item: FeedbackItem, reasons: tuple[str, ...], policy: RoutingPolicy) -> datetime:
-    """routing.sla's deadline: the question hours for a question or chat and nothing else, the sooner of
-    both hours for one with other reasons too, the first-response hours otherwise."""
-    hours = policy.sla.first_response_hours
-    waiting = {"question", "chat"}
-    if set(reasons) <= waiting:
-        hours = policy.sla.question_response_hours
-    elif waiting & set(reasons):
-        hours = min(hours, policy.sla.question_response_hours)
-    return item.received_at + timedelta(hours=hours)
+def deadlines_of(item: FeedbackItem, decision: Decision, sla: SlaSettings) -> Deadlines:
+    """The deadlines of the ticket a decision opens: its SLA policy's (the decision's, else the default
+    one; a policy the document does not name counts as the default), in that policy's calendar."""
+    try:
+        policy = sla.policy(decision.sla_policy)
+    except UnknownName:  # only rules built in code get here: a document's references are checked
+        policy = sla.policy()
+    return deadlines(
+        policy,
+        sla.calendar(policy.calendar),
+        decision.priority,
+        item.kind,
+        item.received_at,
+        item.source,
+        created_at=item.created_at,
+    )
 
 
-def plan_of(item: FeedbackItem, decision: Decision, policy: RoutingPolicy) -> TicketPlan | None:
+def plan_of(item: FeedbackItem, decision: Decision, sla: SlaSettings = NO_SLA_SETTINGS) -> TicketPlan | None:
     """The ticket a decision opens, or None when it opens none (no reason for one, or suppressed)."""
     if not decision.opens_ticket:
         return None
@@ -102,7 +121,7 @@ def plan_of(item: FeedbackItem, decision: Decision, policy: RoutingPolicy) -> Ti
         team=decision.team,
         priority=decision.priority,
         reasons=decision.reasons,
-        first_response_due_at=_first_response_due(item, decision.reasons, policy),
+        deadlines=deadlines_of(item, decision, sla),
         reply_needed=decision.reply_needed,
         sla_policy=decision.sla_policy,
         tags=decision.tags,
@@ -120,14 +139,16 @@ def plan_ticket(
     rules: Sequence[Rule] | None = None,
     *,
     repeat_contact: bool = False,
+    sla: SlaSettings = NO_SLA_SETTINGS,
 ) -> TicketPlan | None:
     """The ticket this feedback needs, or None when it needs no work: as the rules say (without any, the
-    default rules: positive or neutral feedback needs none)."""
-    return plan_of(item, decide_routing(item, policy, rules, repeat_contact=repeat_contact), policy)
+    default rules: positive or neutral feedback needs none); its deadlines as sla's policies say."""
+    decision = decide_routing(item, policy, rules, repeat_contact=repeat_contact)
+    return plan_of(item, decision, sla)
 
 
 def open_ticket(item: FeedbackItem, plan: TicketPlan, now: datetime) -> Ticket:
-    return Ticket(
+    ticket = Ticket(
         id=ticket_id(item.id),
         feedback_id=item.id,
         source=item.source,
@@ -151,3 +172,4 @@ def open_ticket(item: FeedbackItem, plan: TicketPlan, now: datetime) -> Ticket:
         draft_template=plan.draft_template,
         history=(StatusChange(at=now, by="otklik", status="open", note=", ".join(plan.reasons)),),
     )
+    return with_deadlines(ticket, plan.deadlines)

@@ -22,7 +22,9 @@ from otklik.domain.marketplaces.models import (
     PublishedReply,
 )
 from otklik.domain.messages import MalformedMessage, RejectedReply, encode
-from otklik.domain.models import ReplyState
+from otklik.domain.models import ReplyState, Ticket
+from otklik.domain.sla import clock
+from otklik.domain.sla.settings import NO_SLA_SETTINGS, SlaSettings
 from otklik.ports import (
     Approvals,
     Connections,
@@ -35,7 +37,7 @@ from otklik.ports import (
     TicketReader,
 )
 from otklik.usecases.ops import is_id
-from otklik.usecases.tickets import change_ticket
+from otklik.usecases.tickets import change_ticket, clocked
 
 MARKETPLACES: tuple[str, ...] = get_args(Marketplace)
 # The longest reply any of the marketplaces takes.
@@ -149,12 +151,15 @@ def publish_reply(
     dead_letters: Publisher,
     now: datetime,
     settings: TicketSettings,
+    *,
+    sla: SlaSettings = NO_SLA_SETTINGS,
 ) -> Published:
     """Send the reply; a permanent refusal goes to AnswerDLQ with the reason; transient errors raise.
 
     A published reply is the ticket's first response (when it had none): recorded in the same write as the
     publication, which stops the first-response clock, so the SLA sweep never marks an answered ticket
-    breached; and the ticket moves where tickets.after_reply says (waiting_customer, by default).
+    breached; and the ticket moves where tickets.after_reply says (waiting_customer, by default), which
+    pauses its other clocks (a next response owed is answered by it).
     """
     try:
         published = connector.publish(reply)
@@ -165,10 +170,9 @@ def publish_reply(
         return Published(reply, None, rejected)
     # No ticket to record it on (approve_reply checks there is one): it was published all the same.
     with suppress(NotFound):
-        change_ticket(
-            tickets,
-            reply.ticket_id,
-            lambda ticket: lifecycle.reply_published(
+
+        def record(ticket: Ticket) -> Ticket | None:
+            answered = lifecycle.reply_published(
                 ticket,
                 reply.reply_id,
                 now,
@@ -176,8 +180,10 @@ def publish_reply(
                 published.text,
                 reply.approved_by,
                 settings,
-            ),
-        )
+            )
+            return clocked(ticket, None if answered is None else clock.answered(answered), now, sla)
+
+        change_ticket(tickets, reply.ticket_id, record)
     return Published(reply, published, None)
 
 
@@ -190,11 +196,13 @@ def publish_approved(
     tickets: TicketChanges,
     dead_letters: Publisher,
     settings: TicketSettings,
+    *,
+    sla: SlaSettings = NO_SLA_SETTINGS,
 ) -> Published:
     """publish_reply through the connection the reply names; none by that name is MalformedMessage."""
     connection = connections.all().get(reply.connection)
     if connection is None or connection.marketplace != reply.marketplace:
         raise MalformedMessage(f"no {reply.marketplace} connection {reply.connection!r} to publish through")
     return publish_reply(
-        reply, connectors.connector(connection), replies, tickets, dead_letters, now, settings
+        reply, connectors.connector(connection), replies, tickets, dead_letters, now, settings, sla=sla
     )

@@ -46,11 +46,15 @@ def route_feedback(
     # ---- repeat contact (tickets.repeat_contact_days): the same customer or order writing again joins
     # their ticket (or reopens one resolved lately) instead of opening a second; the rules see it.
     contact = find_repeat_contact(item, config.tickets, tickets)
-    plan = plan_ticket(item, config.routing, config.rules, repeat_contact=is_repeat_contact(contact))
+    plan = plan_ticket(
+        item, config.routing, config.rules, repeat_contact=is_repeat_contact(contact), sla=config.sla
+    )
     if plan is None:
         return Routed(feedback_id=feedback_id, ticket=None, created=False)
     if contact is not None:
-        joined = join_repeat_contact(contact, item, now, config.tickets, tickets, plan.priority)
+        joined = join_repeat_contact(
+            contact, item, now, config.tickets, tickets, plan.priority, sla=config.sla
+        )
         if joined is not None:
             # No ticket_opened: the team was told of the ticket when it opened; the history says the rest.
             return Routed(feedback_id=feedback_id, ticket=joined, created=False, repeat_contact=True)

@@ -21,6 +21,8 @@ from otklik.domain.errors import Conflict, NotFound
 from otklik.domain.lifecycle import TicketSettings
 from otklik.domain.models import FeedbackItem, Priority, Ticket, TicketStatus
 from otklik.domain.repeat_contact import RepeatContact, contact_window_start, customer_key, repeat_contact
+from otklik.domain.sla import clock
+from otklik.domain.sla.settings import NO_SLA_SETTINGS, SlaSettings
 from otklik.ports import Assigner, CustomerTickets, TicketChanges
 from otklik.usecases.ops import is_id
 
@@ -121,20 +123,34 @@ def change_ticket(
     )
 
 
+def clocked(before: Ticket, after: Ticket | None, now: datetime, sla: SlaSettings) -> Ticket | None:
+    """after, a change of before at now, with its SLA clocks paused or resumed as its status says."""
+    if after is None:
+        return None
+    _, calendar = clock.policy_of(sla, before)
+    return clock.follow(before, after, now, calendar)
+
+
 def _known(ticket_id: str) -> None:
     if not is_id(ticket_id):
         raise NotFound("no ticket has an id like that")
 
 
 def change_status(
-    ticket_id: str, request: StatusRequest, now: datetime, settings: TicketSettings, tickets: TicketChanges
+    ticket_id: str,
+    request: StatusRequest,
+    now: datetime,
+    settings: TicketSettings,
+    tickets: TicketChanges,
+    *,
+    sla: SlaSettings = NO_SLA_SETTINGS,
 ) -> Ticket:
-    """POST /tickets/{id}/status: the ticket moved as asked, by whom, with the note (and root cause)."""
+    """POST /tickets/{id}/status: the ticket moved as asked, by whom, with the note (and root cause); its
+    SLA clocks paused (waiting for the customer, resolved) or resumed (back into work) with it."""
     _known(ticket_id)
-    return change_ticket(
-        tickets,
-        ticket_id,
-        lambda ticket: lifecycle.change_status(
+
+    def change(ticket: Ticket) -> Ticket | None:
+        moved = lifecycle.change_status(
             ticket,
             request.status,
             request.by,
@@ -142,8 +158,10 @@ def change_status(
             settings,
             note=request.note,
             root_cause=request.root_cause,
-        ),
-    )
+        )
+        return clocked(ticket, moved, now, sla)
+
+    return change_ticket(tickets, ticket_id, change)
 
 
 def assign_ticket(
@@ -196,13 +214,21 @@ def join_repeat_contact(
     settings: TicketSettings,
     tickets: TicketChanges,
     priority: Priority | None = None,
+    *,
+    sla: SlaSettings = NO_SLA_SETTINGS,
 ) -> Ticket | None:
     """The ticket once item joined it (linked, counted, reopened or back to open as the lifecycle says, its
-    priority raised to the rules' for item); None when it no longer can (closed, say, since it was found):
-    then item needs a ticket of its own."""
-    joined = change_ticket(
-        tickets,
-        contact.ticket.id,
-        lambda ticket: lifecycle.link_contact(ticket, item.id, item.received_at, now, settings, priority),
-    )
+    priority raised to the rules' for item, its clocks resumed and a next response owed when it had its
+    first); None when it no longer can (closed, say, since it was found): then item needs a ticket of its
+    own."""
+
+    def change(ticket: Ticket) -> Ticket | None:
+        linked = lifecycle.link_contact(ticket, item.id, item.received_at, now, settings, priority)
+        resumed = clocked(ticket, linked, now, sla)
+        if resumed is None:
+            return None
+        policy, calendar = clock.policy_of(sla, ticket)
+        return clock.customer_wrote(resumed, item.received_at, policy, calendar)
+
+    joined = change_ticket(tickets, contact.ticket.id, change)
     return joined if item.id in joined.linked_feedback else None
