@@ -273,12 +273,12 @@ def _ticket_for_wb_review(stack: Stack, market: Market) -> tuple[str, dict[str, 
     return str(ticket["id"]), review
 
 
-def _approve(stack: Stack, ticket_id: str, text: str) -> dict[str, Any]:
+def _approve(stack: Stack, ticket_id: str, text: str, **more: str) -> dict[str, Any]:
     event = request_event(
         "POST",
         "/tickets/{id}/reply",
         f"/tickets/{ticket_id}/reply",
-        json.dumps({"text": text, "approved_by": "anna"}, ensure_ascii=False).encode(),
+        json.dumps({"text": text, "approved_by": "anna", **more}, ensure_ascii=False).encode(),
         {"id": ticket_id},
         {"Authorization": "Bearer test-token"},
     )
@@ -521,3 +521,21 @@ def test_after_reply_resolved_resolves_the_answered_ticket_with_the_configured_r
     ticket = _ticket_of(stack, answered)
     assert (ticket["status"], ticket["root_cause"]) == ("resolved", "question_answered")
     assert sweep(stack) == []
+
+
+def test_an_approver_resolves_the_ticket_with_the_reply_and_a_bad_root_cause_is_refused(
+    stack: Stack, market: Market
+) -> None:
+    # Given a WB ticket, and an approval that names a root cause the document does not list
+    ticket_id, _ = _ticket_for_wb_review(stack, market)
+    refused = _approve(stack, ticket_id, "Заменим", after_reply="resolved", root_cause="bad_luck")
+    assert refused["statusCode"] == 400
+    assert stack.receive("AnswerQueue") == []
+    # When the same reply is approved with a listed one and published
+    approved = _approve(stack, ticket_id, "Заменим", after_reply="resolved", root_cause="product_defect")
+    assert approved["statusCode"] == 202
+    stack.invoke("PublishAnswersFunction", stack.sqs_event("AnswerQueue"))
+    # Then the ticket is resolved with it: no clock runs on it any more
+    ticket = _ticket_of(stack, ticket_id)
+    assert (ticket["status"], ticket["root_cause"]) == ("resolved", "product_defect")
+    assert ticket["sla_paused_at"] is not None

@@ -583,3 +583,56 @@ def test_a_reply_for_a_connection_that_is_gone_is_malformed_and_records_nothing(
     with pytest.raises(MalformedMessage):
         publish_approved(_approved(), NOW, directory, Registry({}), store, store, dead, SETTINGS)
     assert (store.published, store.rejected, dead.sent) == ([], [], [])
+
+
+# ---------------------------------------------------------------- where a published reply takes the ticket
+
+
+def test_an_approver_may_resolve_the_ticket_with_the_reply_naming_its_root_cause() -> None:
+    # Given a reply approved with "resolve it once published, the question answered"
+    store, queue = Store(_ticket(), _item()), Queue()
+    request = ReplyRequest(
+        text="Да, есть", approved_by="anna", after_reply="resolved", root_cause="question_answered"
+    )
+    approved = approve_reply("tk_1", request, NOW, store, store, store, queue)
+    store.ticket = _ticket(_approved_state())
+    # When it is published
+    connector = PublishingConnector(PublishedReply("wildberries", "q-77", "Да, есть"))
+    publish_reply(approved, connector, store, store, Queue(), NOW, SETTINGS)
+    # Then the ticket is resolved with that root cause, not left waiting for the customer
+    assert store.ticket is not None
+    assert (store.ticket.status, store.ticket.root_cause) == ("resolved", "question_answered")
+    assert store.ticket.history[-1].by == "anna"
+
+
+def test_a_rules_after_reply_applies_when_the_approver_says_nothing() -> None:
+    # Given a ticket whose rules said "resolved once answered, root cause question_answered"
+    ruled = _ticket(_approved_state()).model_copy(
+        update={"after_reply": "resolved", "after_reply_root_cause": "question_answered"}
+    )
+    store = Store(ruled, _item())
+    # When its reply is published
+    connector = PublishingConnector(PublishedReply("wildberries", "q-77", "Да, есть"))
+    publish_reply(_approved(), connector, store, store, Queue(), NOW, SETTINGS)
+    # Then the rule's wish holds
+    assert store.ticket is not None
+    assert (store.ticket.status, store.ticket.root_cause) == ("resolved", "question_answered")
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        ReplyRequest(text="Да", after_reply="resolved"),
+        ReplyRequest(text="Да", after_reply="resolved", root_cause="no_such_cause"),
+        ReplyRequest(text="Да", root_cause="question_answered"),
+        ReplyRequest(text="Да", after_reply="waiting_customer", root_cause="question_answered"),
+    ],
+    ids=["resolved-without-cause", "unknown-cause", "cause-alone", "cause-without-resolving"],
+)
+def test_an_after_reply_that_cannot_be_kept_is_refused_before_anything_is_approved(
+    request_: ReplyRequest,
+) -> None:
+    store, queue = Store(_ticket(), _item()), Queue()
+    with pytest.raises(InvalidRequest):
+        approve_reply("tk_1", request_, NOW, store, store, store, queue)
+    assert (store.approved, queue.sent) == ([], [])

@@ -72,7 +72,14 @@ class OpsService:
 
     def approve_reply(self, ticket_id: str, request: reply.ReplyRequest, now: datetime) -> ApprovedReply:
         return reply.approve_reply(
-            ticket_id, request, now, self.tickets, self.feedback, self.replies, self.reply_queue
+            ticket_id,
+            request,
+            now,
+            self.tickets,
+            self.feedback,
+            self.replies,
+            self.reply_queue,
+            settings=self.config.current().tickets,
         )
 
 

@@ -156,6 +156,32 @@ def reference_problems(document: Any) -> list[str]:
         policies = [{"name": policy.name} for policy in _default("sla").policies]
     problems.extend(rule_reference_problems(document, names, [name for _, name in _names(policies)]))
     problems.extend(sla_reference_problems(document))
+    problems.extend(_after_reply_problems(document))
+    return problems
+
+
+def _after_reply_problems(document: dict[str, Any]) -> list[str]:
+    """A rule's after_reply: resolved needs a root cause (its own or tickets.after_reply_root_cause), one of
+    tickets.root_causes."""
+    section = document.get("tickets")
+    tickets: dict[str, Any] = section if isinstance(section, dict) else {}
+    default = _default("tickets")
+    causes = tickets.get("root_causes", default.root_causes)
+    fallback = tickets.get("after_reply_root_cause", default.after_reply_root_cause)
+    rules = document.get("rules")
+    problems: list[str] = []
+    for index, rule in enumerate(rules if isinstance(rules, list | tuple) else []):
+        then = rule.get("then") if isinstance(rule, dict) else None
+        if not isinstance(then, dict) or then.get("after_reply") != "resolved":
+            continue
+        cause = then.get("after_reply_root_cause")
+        where = f"rules[{index}].then.after_reply_root_cause"
+        if cause is None and fallback is None:
+            problems.append(
+                f"{where}: after_reply resolved needs a root cause (or tickets.after_reply_root_cause)"
+            )
+        elif isinstance(cause, str) and isinstance(causes, list | tuple) and cause not in causes:
+            problems.append(f"{where}: {cause!r} is not one of tickets.root_causes")
     return problems
 
 

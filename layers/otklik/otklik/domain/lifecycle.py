@@ -38,7 +38,7 @@ from typing import Literal, get_args
 from pydantic import Field, ValidationInfo, field_validator
 
 from otklik.domain.errors import Conflict, InvalidRequest
-from otklik.domain.models import Frozen, Priority, StatusChange, Ticket, TicketStatus
+from otklik.domain.models import AfterReply, Frozen, Priority, StatusChange, Ticket, TicketStatus
 
 STATUSES: tuple[TicketStatus, ...] = get_args(TicketStatus)
 PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "urgent")  # from least urgent to most
@@ -221,6 +221,8 @@ def reply_published(
     text: str,
     by: str,
     settings: TicketSettings,
+    after: AfterReply | None = None,
+    root_cause: str | None = None,
 ) -> Ticket | None:
     """The ticket once its reply reached the customer: the reply recorded as published (when it is still the
     ticket's reply), the first response recorded (once), and the ticket moved where `after_reply` says when
@@ -246,15 +248,32 @@ def reply_published(
     if not updates:
         return None
     answered = ticket.model_copy(update=updates)
-    wanted: TicketStatus = settings.after_reply
+    wanted, cause = after_reply_of(ticket, settings, after, root_cause)
     note = f"reply {reply_id} published" + (": the first response" if first else "")
     if wanted != ticket.status and may_move(ticket.status, wanted):
-        cause = settings.after_reply_root_cause if wanted == "resolved" else None
         return _moved(
             answered, wanted, StatusChange(at=at, by=by, status=wanted, note=note, root_cause=cause)
         )
     change = StatusChange(at=at, by=by, status=ticket.status, note=note)
     return answered.model_copy(update={"history": (*ticket.history, change)})
+
+
+def after_reply_of(
+    ticket: Ticket, settings: TicketSettings, after: AfterReply | None, root_cause: str | None
+) -> tuple[TicketStatus, str | None]:
+    """Where a published reply takes the ticket, and the root cause a resolution records: as the agent who
+    approved it said (after), else as the ticket's rules said, else tickets.after_reply. A resolution with
+    no root cause from any of them waits for the customer instead (resolving needs one)."""
+    if after is not None:
+        wanted, cause = after, root_cause
+    elif ticket.after_reply is not None:
+        wanted, cause = ticket.after_reply, ticket.after_reply_root_cause
+    else:
+        wanted, cause = settings.after_reply, settings.after_reply_root_cause
+    if wanted != "resolved":
+        return wanted, None
+    cause = cause or settings.after_reply_root_cause
+    return ("resolved", cause) if cause is not None else ("waiting_customer", None)
 
 
 def link_contact(

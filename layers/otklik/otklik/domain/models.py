@@ -309,6 +309,8 @@ class ReplyState(Frozen):
 
 
 SlaTarget = Literal["first_response", "next_response", "resolution"]
+# Where a ticket goes once its reply is published.
+AfterReply = Literal["waiting_customer", "resolved"]
 
 
 class EscalationDue(Frozen):
@@ -349,6 +351,9 @@ class Ticket(Frozen):
     matched_rules: tuple[RuleMatch, ...] = ()
     notify: tuple[str, ...] = ()
     draft_template: str | None = None
+    # Where a published reply takes the ticket, as a rule said (None: tickets.after_reply).
+    after_reply: AfterReply | None = None
+    after_reply_root_cause: str | None = None
     # The lifecycle (otklik.domain.lifecycle); defaults, so tickets stored before it read as they were.
     # version: every write is conditional on the version it read, and raises it by one (0: never changed).
     version: int = Field(default=0, ge=0)

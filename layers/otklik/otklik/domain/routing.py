@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from otklik.domain.ids import ticket_id
-from otklik.domain.models import FeedbackItem, Frozen, Priority, RuleMatch, StatusChange, Ticket
+from otklik.domain.models import AfterReply, FeedbackItem, Frozen, Priority, RuleMatch, StatusChange, Ticket
 from otklik.domain.pii import excerpt
 from otklik.domain.rules.defaults import default_rules
 from otklik.domain.rules.engine import Decision, decide
@@ -68,6 +68,8 @@ class TicketPlan:
     notify: tuple[str, ...] = ()
     draft_template: str | None = None
     matched_rules: tuple[RuleMatch, ...] = ()
+    after_reply: AfterReply | None = None
+    after_reply_root_cause: str | None = None
 
     @property
     def first_response_due_at(self) -> datetime | None:
@@ -130,6 +132,8 @@ def plan_of(item: FeedbackItem, decision: Decision, sla: SlaSettings = NO_SLA_SE
         notify=decision.notify,
         draft_template=decision.draft_template,
         matched_rules=decision.matched,
+        after_reply=decision.after_reply,
+        after_reply_root_cause=decision.after_reply_root_cause,
     )
 
 
@@ -170,6 +174,8 @@ def open_ticket(item: FeedbackItem, plan: TicketPlan, now: datetime) -> Ticket:
         matched_rules=plan.matched_rules,
         notify=plan.notify,
         draft_template=plan.draft_template,
+        after_reply=plan.after_reply,
+        after_reply_root_cause=plan.after_reply_root_cause,
         history=(StatusChange(at=now, by="otklik", status="open", note=", ".join(plan.reasons)),),
     )
     return with_deadlines(ticket, plan.deadlines)

@@ -22,7 +22,7 @@ from otklik.domain.marketplaces.models import (
     PublishedReply,
 )
 from otklik.domain.messages import MalformedMessage, RejectedReply, encode
-from otklik.domain.models import ReplyState, Ticket
+from otklik.domain.models import AfterReply, ReplyState, Ticket
 from otklik.domain.sla import clock
 from otklik.domain.sla.settings import NO_SLA_SETTINGS, SlaSettings
 from otklik.ports import (
@@ -59,6 +59,17 @@ class ReplyRequest(BaseModel):
     # Bounded before it is stripped; approve_reply holds the stripped text to MAX_REPLY_CHARS.
     text: str | None = Field(default=None, max_length=2 * MAX_REPLY_CHARS)
     approved_by: str = Field(default="ops-api", min_length=1, max_length=MAX_APPROVER_CHARS)
+    after_reply: AfterReply | None = Field(
+        default=None,
+        description="where the ticket goes once the reply is published (default: as its rules or"
+        " tickets.after_reply say)",
+    )
+    root_cause: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="with after_reply resolved: one of tickets.root_causes",
+    )
 
     @field_validator("text")
     @classmethod
@@ -75,6 +86,18 @@ class ReplyRequest(BaseModel):
         return approved_by
 
 
+def _check_after_reply(request: ReplyRequest, settings: TicketSettings) -> None:
+    causes = settings.root_causes
+    if request.after_reply == "resolved":
+        cause = request.root_cause or settings.after_reply_root_cause
+        if cause is None:
+            raise InvalidRequest(f"resolving after the reply needs a root_cause, one of {', '.join(causes)}")
+        if cause not in causes:
+            raise InvalidRequest(f"root_cause must be one of {', '.join(causes)}")
+    elif request.root_cause is not None:
+        raise InvalidRequest("root_cause is given only with after_reply: resolved")
+
+
 def approve_reply(
     ticket_id: str,
     request: ReplyRequest,
@@ -83,10 +106,14 @@ def approve_reply(
     feedback: FeedbackReader,
     replies: Approvals,
     reply_queue: Publisher,
+    *,
+    settings: TicketSettings | None = None,
 ) -> ApprovedReply:
-    """Record the reply as approved and queue it; a refusal, or a queue that fails, changes nothing."""
+    """Record the reply as approved and queue it; a refusal, or a queue that fails, changes nothing.
+    settings: the tickets section, whose root causes a resolution after the reply must name."""
     if not is_id(ticket_id):
         raise NotFound("no ticket has an id like that")
+    _check_after_reply(request, settings or TicketSettings())
     ticket = tickets.get_ticket(ticket_id)
     if ticket is None:
         raise NotFound(f"no ticket {ticket_id}")
@@ -121,6 +148,8 @@ def approve_reply(
         text=text,
         approved_by=request.approved_by,
         approved_at=now,
+        after_reply=request.after_reply,
+        root_cause=request.root_cause,
     )
     if len(encode(reply).encode("utf-8")) > MAX_MESSAGE_BYTES:
         raise TooLarge(f"the reply would make a queue message over {MAX_MESSAGE_BYTES} bytes")
@@ -180,6 +209,8 @@ def publish_reply(
                 published.text,
                 reply.approved_by,
                 settings,
+                after=reply.after_reply,
+                root_cause=reply.root_cause,
             )
             return clocked(ticket, None if answered is None else clock.answered(answered), now, sla)
 

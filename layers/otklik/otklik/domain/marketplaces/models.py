@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from otklik.domain.models import FeedbackEnvelope, FeedbackKind, Frozen
+from otklik.domain.models import AfterReply, FeedbackEnvelope, FeedbackKind, Frozen
 
 Marketplace = Literal["wildberries", "ozon", "yandex_market"]
 
@@ -92,6 +92,10 @@ class ApprovedReply(Frozen):
     text: str = Field(min_length=1)
     approved_by: str
     approved_at: datetime
+    # Where the ticket goes once this reply is published, as the approver said (None: as its rules or
+    # tickets.after_reply say), and the root cause a resolution records.
+    after_reply: AfterReply | None = None
+    root_cause: str | None = None
 
 
 @dataclass(frozen=True)

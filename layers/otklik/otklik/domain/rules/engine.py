@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from otklik.domain.models import FeedbackItem, Frozen, Priority, RuleMatch
+from otklik.domain.models import AfterReply, FeedbackItem, Frozen, Priority, RuleMatch
 from otklik.domain.rules.conditions import Facts
 from otklik.domain.rules.schema import FLAG_PLACEHOLDER, Actions, Rule
 
@@ -35,6 +35,8 @@ class Decision(Frozen):
     suppressed: bool = False
     reply_needed: bool = True
     draft_template: str | None = None
+    after_reply: AfterReply | None = None
+    after_reply_root_cause: str | None = None
     matched: tuple[RuleMatch, ...] = ()
 
     @property
@@ -55,6 +57,8 @@ class _Draft:
     suppressed: bool = False
     reply_needed: bool = True
     draft_template: str | None = None
+    after_reply: AfterReply | None = None
+    after_reply_root_cause: str | None = None
 
     def apply(self, then: Actions, item: FeedbackItem) -> None:
         if then.reason is not None:
@@ -80,6 +84,8 @@ class _Draft:
             self.reply_needed = then.reply_needed
         if then.draft_template is not None:
             self.draft_template = then.draft_template
+        if then.after_reply is not None:
+            self.after_reply, self.after_reply_root_cause = then.after_reply, then.after_reply_root_cause
 
 
 def _add(into: list[str], values: Sequence[str]) -> None:
@@ -133,5 +139,7 @@ def decide(
         suppressed=draft.suppressed,
         reply_needed=draft.reply_needed,
         draft_template=draft.draft_template,
+        after_reply=draft.after_reply,
+        after_reply_root_cause=draft.after_reply_root_cause,
         matched=tuple(matched),
     )

@@ -58,6 +58,12 @@ class Actions(Frozen):
     suppress: bool = Field(default=False, description="no ticket, whatever the other rules say")
     reply_needed: bool | None = Field(default=None, description="false: the ticket needs no reply (spam)")
     draft_template: Name | None = None
+    after_reply: Literal["waiting_customer", "resolved"] | None = Field(
+        default=None, description="where the ticket goes once its reply is published (tickets.after_reply)"
+    )
+    after_reply_root_cause: Name | None = Field(
+        default=None, description="the root cause recorded when after_reply is resolved"
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> Actions:
@@ -69,6 +75,8 @@ class Actions(Frozen):
             raise ValueError("give assignee or assign: round_robin, not both")
         if self.suppress and self.reason is not None:
             raise ValueError("a rule that suppresses the ticket gives it no reason")
+        if self.after_reply_root_cause is not None and self.after_reply != "resolved":
+            raise ValueError("after_reply_root_cause goes with after_reply: resolved")
         return self
 
     def shown(self) -> dict[str, Any]:
