@@ -4,9 +4,13 @@ writing again joins their ticket. (A published reply stopping the clock: see tes
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from infra.local.seed import SAMPLE_CONFIG
 from otklik.adapters.ticket_store import TicketStore
@@ -175,3 +179,73 @@ def test_without_repeat_contacts_each_message_opens_its_own_ticket(stack: Stack)
 
     assert _store(stack).get(ticket_id(first)) is not None
     assert _store(stack).get(ticket_id(second)) is not None
+
+
+def _scored(stack: Stack, external_id: str, customer: str, text: str) -> str:
+    """A customer's webhook ingested and scored, its routing left to the test (the RouteQueue drained)."""
+    body = sample_body(id=external_id, text=text, customer={"id": customer, "name": "Анна"}, order=None)
+    answer = body_of(stack.invoke("IngestWebhookFunction", webhook_event(body, signature_for(body))))
+    stack.invoke("ScoreFeedbackFunction", stack.sqs_event("IngestQueue"))
+    stack.receive("RouteQueue")
+    return str(answer["id"])
+
+
+def test_two_messages_of_one_customer_routed_at_once_share_one_ticket(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given repeat contacts on, and two messages of one customer, each routed by its own invocation that
+    # looks for the customer's tickets before either has opened one (both find none)
+    _with_repeat_contacts(stack)
+    first = _scored(stack, "site-1", "c-77", "Порвалось через день")
+    second = _scored(stack, "site-2", "c-77", "Жду ответа, товар порвался")
+    both_looked = threading.Barrier(2, timeout=20)
+    find = TicketStore.find_open_for_customer
+
+    def find_then_wait(self: TicketStore, customer_key: str, since: datetime) -> list[Ticket]:
+        found = find(self, customer_key, since)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(TicketStore, "find_open_for_customer", find_then_wait)
+    failures: dict[str, Any] = {}
+
+    def route(feedback_id: str) -> None:
+        event = stack.sqs_event("RouteQueue", [json.dumps({"feedback_id": feedback_id})])
+        failures[feedback_id] = stack.invoke("RouteFeedbackFunction", event)["batchItemFailures"]
+
+    # When both are routed at the same moment (a message that failed is delivered again, as SQS would)
+    threads = [threading.Thread(target=route, args=(fid,)) for fid in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    both_looked.abort()
+    for feedback_id, failed in list(failures.items()):
+        if failed:
+            route(feedback_id)
+
+    # Then one ticket holds both: the other message is its repeat contact, not a second ticket
+    opened = [fid for fid in (first, second) if _store(stack).get(ticket_id(fid)) is not None]
+    assert len(opened) == 1, opened
+    (holder,) = opened
+    other = second if holder == first else first
+    joined = _ops(stack, "GET", f"/tickets/{ticket_id(holder)}")
+    assert (joined["repeat_contacts"], joined["linked_feedback"]) == (1, [other])
+
+
+def test_a_closed_tickets_claim_gives_way_to_the_customers_next_ticket(stack: Stack) -> None:
+    # Given a customer's ticket closed (final: it takes no more contacts)
+    _with_repeat_contacts(stack)
+    first = _webhook(stack, "site-1", "c-77")
+    ticket = ticket_id(first)
+    for status, extra in (("resolved", {"root_cause": "other"}), ("closed", {})):
+        _ops(stack, "POST", f"/tickets/{ticket}/status", {"status": status, "by": "anna", **extra})
+    # When they write again within the window
+    second = _webhook(stack, "site-2", "c-77", "Снова порвалось")
+    # Then the message gets a ticket of its own, and the closed one is left as it was
+    assert _store(stack).get(ticket_id(second)) is not None
+    assert _ops(stack, "GET", f"/tickets/{ticket}")["repeat_contacts"] == 0
+    # And a third message joins the new ticket, not the closed one
+    third = _webhook(stack, "site-3", "c-77", "Жду ответа")
+    assert _ops(stack, "GET", f"/tickets/{ticket_id(second)}")["linked_feedback"] == [third]

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from otklik.adapters.slack import TransientDeliveryError
 from otklik.domain.models import ChannelResult, FeedbackItem, Notification, TextOrigin, Ticket
+from otklik.domain.repeat_contact import CustomerClaim, CustomerHasTicket
 from otklik.domain.sla.clock import next_check
 
 # Shared by several fakes so a test can check the order of calls across ports.
@@ -76,12 +77,19 @@ class InMemoryTickets:
     def __init__(self, *tickets: Ticket, journal: Journal | None = None) -> None:
         self.tickets = {ticket.id: ticket for ticket in tickets}
         self._journal = journal if journal is not None else []
+        self.claims: dict[str, Ticket] = {}  # customer key -> the ticket holding its claim
         # A stale watch moment per ticket (as an index may hold one); by default the ticket's own.
         self.watched: dict[str, datetime | None] = {}
 
-    def create(self, ticket: Ticket) -> bool:
+    def create(self, ticket: Ticket, claim: CustomerClaim | None = None) -> bool:
         if ticket.id in self.tickets:
             return False
+        if claim is not None:
+            holder = self.claims.get(claim.customer_key)
+            held = holder is not None and holder.id not in (ticket.id, claim.replaces)
+            if held and holder is not None and holder.created_at >= claim.since:
+                raise CustomerHasTicket(holder.id)
+            self.claims[claim.customer_key] = ticket
         self.tickets[ticket.id] = ticket
         return True
 

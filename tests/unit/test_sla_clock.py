@@ -30,6 +30,7 @@ from otklik.domain.sla.clock import (
     next_check,
     policy_of,
     record,
+    reprioritized,
     runs,
 )
 from otklik.domain.sla.settings import (
@@ -699,3 +700,43 @@ def test_a_ticket_whose_policy_is_gone_falls_back_to_the_default_policy_on_its_o
 
     # Then it keeps to the default policy, counted in the calendar its deadlines were counted in
     assert names(found) == ("standard", "lunch")
+
+
+URGENT_FASTER = SlaSettings(
+    policies=(
+        SlaPolicy(
+            name="standard",
+            targets=(
+                Target(priorities=("urgent",), first_response_hours=2, resolution_hours=9),
+                Target(first_response_hours=24, resolution_hours=45),
+            ),
+        ),
+    )
+)
+
+
+def test_a_priority_raised_to_urgent_brings_the_urgent_deadlines_and_a_lowered_one_keeps_them() -> None:
+    # Given a normal ticket opened on Monday 23 November at 09:00 Moscow (24 working hours to answer)
+    policy, calendar = policy_of(URGENT_FASTER, stored_ticket())
+    opened = stored_ticket(
+        priority="normal",
+        created_at=msk(2026, 11, 23, 9),
+        first_response_due_at=msk(2026, 11, 25, 15),
+        resolution_due_at=msk(2026, 11, 27, 18),
+    )
+
+    # When a repeat contact raises it to urgent
+    urgent = reprioritized(opened, opened.model_copy(update={"priority": "urgent"}), policy, calendar)
+    # and when another change lowers it again
+    lowered = reprioritized(urgent, urgent.model_copy(update={"priority": "low"}), policy, calendar)
+
+    # Then it is owed its answer as an urgent ticket: 2 working hours (11:00), resolved in 9 (18:00)
+    assert (urgent.first_response_due_at, urgent.resolution_due_at) == (
+        msk(2026, 11, 23, 11),
+        msk(2026, 11, 23, 18),
+    )
+    # And lowering it gives no more time than it had
+    assert (lowered.first_response_due_at, lowered.resolution_due_at) == (
+        urgent.first_response_due_at,
+        urgent.resolution_due_at,
+    )

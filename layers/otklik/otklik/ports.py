@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
         TextOrigin,
         Ticket,
     )
+    from otklik.domain.repeat_contact import CustomerClaim
 
 
 # ---------------------------------------------------------------- queues and configuration
@@ -120,7 +121,10 @@ class TicketBatchReader(Protocol):
 
 
 class TicketWriter(TicketReader, Protocol):
-    def create(self, ticket: Ticket) -> bool: ...
+    def create(self, ticket: Ticket, claim: CustomerClaim | None = None) -> bool:
+        """Store a new ticket; False (nothing written) when it exists. With claim, also claim its customer
+        (otklik.domain.repeat_contact), or raise CustomerHasTicket and write nothing."""
+        ...
 
 
 class TicketChanges(TicketReader, Protocol):

@@ -22,10 +22,13 @@ from otklik.adapters.ticket_index import (
 )
 from otklik.domain.errors import TryAgain
 from otklik.domain.models import ChannelResult, Notification, ReplyState, Ticket
+from otklik.domain.repeat_contact import CustomerClaim, CustomerHasTicket
 from otklik.domain.timefmt import iso_seconds
 from otklik.ports import Page, TicketFilters
 
 TICKET_SK = "TICKET"
+# The claim of a customer's newest ticket (pk CUSTOMER#<customer_key>): otklik.domain.repeat_contact.
+CLAIM_SK = "TICKET_CLAIM"
 BATCH_GET_KEYS = 100
 BATCH_GET_ATTEMPTS = 5
 STORAGE_ONLY = ("pk", "sk", "sla_watch", "due_at")
@@ -39,6 +42,14 @@ def _pk(ticket_id: str) -> dict[str, str]:
     return {"S": f"TICKET#{ticket_id}"}
 
 
+def _cancellation_reasons(error: ClientError) -> list[str]:
+    """Why each operation of a cancelled transaction failed, in order ("None": it did not); [] for an
+    error that is no cancellation."""
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return []
+    return [str(r.get("Code")) for r in error.response.get("CancellationReasons", [])]
+
+
 def _public(document: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k not in STORAGE_ONLY}
 
@@ -48,9 +59,10 @@ class TicketStore:
         self._client = client
         self._table = table
 
-    def create(self, ticket: Ticket) -> bool:
+    def create(self, ticket: Ticket, claim: CustomerClaim | None = None) -> bool:
         """Store a new ticket with its queue entries, in one transaction; False (and nothing written) when
-        the feedback has its ticket already."""
+        the feedback has its ticket already. With claim, the same transaction claims the ticket's customer
+        (pk CUSTOMER#<key>): CustomerHasTicket, nothing written, while another ticket holds it."""
         document = model_to_document(ticket)
         document.update(pk=f"TICKET#{ticket.id}", sk=TICKET_SK, created_at=iso_seconds(ticket.created_at))
         document.update(watch_attributes(ticket))  # none for a ticket that needs no reply (spam)
@@ -61,9 +73,54 @@ class TicketStore:
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
+        operations = [put]
+        if claim is not None:
+            operations.append(self._claim(ticket, claim))
+        operations.extend(entry_updates(self._table, ticket))
         # A transaction cancelled because another one wrote the same items raises (and the message is
         # delivered again): both may have been cancelled, and a ticket taken for created would be lost.
-        return self._transact([put, *entry_updates(self._table, ticket)], retry_on_conflict=False)
+        try:
+            self._client.transact_write_items(TransactItems=operations)
+        except ClientError as error:
+            reasons = _cancellation_reasons(error)
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                return False
+            if claim is not None and reasons[1:2] == ["ConditionalCheckFailed"]:
+                holder = self._claim_holder(claim.customer_key)
+                if holder is not None:
+                    raise CustomerHasTicket(holder) from None
+            raise
+        return True
+
+    def _claim(self, ticket: Ticket, claim: CustomerClaim) -> dict[str, Any]:
+        holders = {":self": {"S": ticket.id}}
+        if claim.replaces is not None:
+            holders[":replaces"] = {"S": claim.replaces}
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(
+                    {
+                        "pk": f"CUSTOMER#{claim.customer_key}",
+                        "sk": CLAIM_SK,
+                        "ticket_id": ticket.id,
+                        "claimed_at": iso_seconds(ticket.created_at),
+                    }
+                ),
+                "ConditionExpression": "attribute_not_exists(pk) OR claimed_at < :since OR "
+                f"ticket_id IN ({', '.join(holders)})",
+                "ExpressionAttributeValues": {":since": {"S": iso_seconds(claim.since)}, **holders},
+            }
+        }
+
+    def _claim_holder(self, customer_key: str) -> str | None:
+        answer = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"CUSTOMER#{customer_key}"}, "sk": {"S": CLAIM_SK}},
+            ConsistentRead=True,
+        )
+        item = answer.get("Item")
+        return str(item["ticket_id"]["S"]) if item else None
 
     def _transact(self, operations: list[dict[str, Any]], retry_on_conflict: bool = True) -> bool:
         """Write every operation or none; False (nothing written) when the first one's condition failed,

@@ -8,6 +8,12 @@ Which ticket a contact joins (tickets.repeat_contact_days > 0): among the custom
 repeat_contact_days before the item was received, the newest still being worked (open, acknowledged, in
 progress, waiting for the customer); else the newest resolved within reopen_days, which is reopened. A
 closed ticket is final, so a customer writing after the close gets a new ticket.
+
+Two messages of one customer routed at the same moment would each find no ticket and open one each. So
+a ticket opened with repeat contacts on claims its customer (CustomerClaim, written in the same
+transaction as the ticket): a second ticket for the customer within the window is refused with the
+claiming ticket's id (CustomerHasTicket), and the message joins that ticket instead; it replaces the
+claim only when that ticket can take no contact (closed, or resolved too long before).
 """
 
 from __future__ import annotations
@@ -33,6 +39,24 @@ def customer_key(item: FeedbackItem) -> str | None:
 def contact_window_start(item: FeedbackItem, settings: TicketSettings) -> datetime:
     """The earliest a ticket of the same customer may have been opened for item to join it."""
     return item.received_at - timedelta(days=settings.repeat_contact_days)
+
+
+@dataclass(frozen=True)
+class CustomerClaim:
+    """A new ticket's claim on its customer: refused while another ticket of the customer opened at or
+    after `since` holds it, unless that is the ticket `replaces` names (one that can take no contact)."""
+
+    customer_key: str
+    since: datetime
+    replaces: str | None = None
+
+
+class CustomerHasTicket(Exception):
+    """Another ticket of the customer holds the claim: the message is that ticket's repeat contact."""
+
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(f"the customer's ticket {ticket_id} holds the claim")
+        self.ticket_id = ticket_id
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,24 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from otklik.domain import lifecycle
-from otklik.domain.errors import FeedbackMissing
+from otklik.domain.errors import FeedbackMissing, TryAgain
 from otklik.domain.messages import NotifyMessage
-from otklik.domain.models import Ticket
+from otklik.domain.models import FeedbackItem, Ticket
 from otklik.domain.notifications import ticket_opened
-from otklik.domain.repeat_contact import customer_key, is_repeat_contact
-from otklik.domain.routing import open_ticket, plan_ticket
+from otklik.domain.repeat_contact import (
+    CustomerClaim,
+    CustomerHasTicket,
+    contact_window_start,
+    customer_key,
+    is_repeat_contact,
+    repeat_contact,
+)
+from otklik.domain.routing import TicketPlan, open_ticket, plan_ticket
 from otklik.ports import Assigner, FeedbackReader, Publisher, RouteTickets
 from otklik.usecases.tickets import assign_round_robin, find_repeat_contact, join_repeat_contact, team_members
+
+# Tickets a message of a busy customer is tried against before it is routed again.
+CLAIM_ATTEMPTS = 4
 
 if TYPE_CHECKING:  # annotations only: importing it validates the default document, Jinja2 and all
     from otklik.domain.config import Config
@@ -46,19 +56,55 @@ def route_feedback(
     # ---- repeat contact (tickets.repeat_contact_days): the same customer or order writing again joins
     # their ticket (or reopens one resolved lately) instead of opening a second; the rules see it.
     contact = find_repeat_contact(item, config.tickets, tickets)
-    plan = plan_ticket(
-        item, config.routing, config.rules, repeat_contact=is_repeat_contact(contact), sla=config.sla
-    )
-    if plan is None:
-        return Routed(feedback_id=feedback_id, ticket=None, created=False)
-    if contact is not None:
-        joined = join_repeat_contact(
-            contact, item, now, config.tickets, tickets, plan.priority, sla=config.sla
+    replaces: str | None = None
+    for _ in range(CLAIM_ATTEMPTS):
+        plan = plan_ticket(
+            item, config.routing, config.rules, repeat_contact=is_repeat_contact(contact), sla=config.sla
         )
-        if joined is not None:
-            # No ticket_opened: the team was told of the ticket when it opened; the history says the rest.
-            return Routed(feedback_id=feedback_id, ticket=joined, created=False, repeat_contact=True)
-    # ---- a ticket of its own
+        if plan is None:
+            return Routed(feedback_id=feedback_id, ticket=None, created=False)
+        if contact is not None:
+            joined = join_repeat_contact(
+                contact, item, now, config.tickets, tickets, plan.priority, sla=config.sla
+            )
+            if joined is not None:
+                # No ticket_opened: the team was told of the ticket when it opened; the history says the rest.
+                return Routed(feedback_id=feedback_id, ticket=joined, created=False, repeat_contact=True)
+            # It can take no contact any more (closed since it was found): a ticket of its own replaces it.
+            replaces = contact.ticket.id
+            contact = None
+            continue
+        try:
+            return _open(
+                item, plan, now, config, tickets, notify_queue, turns, _claim(item, config, replaces)
+            )
+        except CustomerHasTicket as claimed:
+            # Another message of the customer opened a ticket a moment ago: this one is its repeat contact.
+            holder = tickets.get_ticket(claimed.ticket_id)
+            contact = repeat_contact(item, [holder] if holder else [], config.tickets)
+            replaces = claimed.ticket_id if contact is None else None
+    raise TryAgain(f"the customer of feedback {feedback_id} kept changing tickets; route it again")
+
+
+def _claim(item: FeedbackItem, config: Config, replaces: str | None) -> CustomerClaim | None:
+    """The new ticket's claim on its customer, with repeat contacts on and a customer to name."""
+    key = customer_key(item)
+    if config.tickets.repeat_contact_days == 0 or key is None:
+        return None
+    return CustomerClaim(key, contact_window_start(item, config.tickets), replaces)
+
+
+def _open(
+    item: FeedbackItem,
+    plan: TicketPlan,
+    now: datetime,
+    config: Config,
+    tickets: RouteTickets,
+    notify_queue: Publisher,
+    turns: Assigner | None,
+    claim: CustomerClaim | None,
+) -> Routed:
+    """A ticket of its own for item (CustomerHasTicket when another ticket of the customer claims it)."""
     ticket = open_ticket(item, plan, now).model_copy(update={"customer_key": customer_key(item)})
     if plan.round_robin and ticket.assignee is None and turns is not None:
         # Read first, so that a redelivery takes no second turn for a ticket that exists.
@@ -69,10 +115,10 @@ def route_feedback(
         if member is not None:
             note = f"round robin in team {ticket.team}"
             ticket = lifecycle.assign(ticket, member, lifecycle.SYSTEM, now, note=note) or ticket
-    created = tickets.create(ticket)
+    created = tickets.create(ticket, claim)
     if not created:
         ticket = tickets.get_ticket(ticket.id) or ticket
     # Sent again on a redelivery, in case the first attempt died before sending; the notification's
     # id is the same, and send_notifications delivers each id once.
     notify_queue.send(NotifyMessage(notification=ticket_opened(ticket, now, config.notifications)))
-    return Routed(feedback_id=feedback_id, ticket=ticket, created=created)
+    return Routed(feedback_id=item.id, ticket=ticket, created=created)

@@ -218,9 +218,9 @@ def join_repeat_contact(
     sla: SlaSettings = NO_SLA_SETTINGS,
 ) -> Ticket | None:
     """The ticket once item joined it (linked, counted, reopened or back to open as the lifecycle says, its
-    priority raised to the rules' for item, its clocks resumed and a next response owed when it had its
-    first); None when it no longer can (closed, say, since it was found): then item needs a ticket of its
-    own."""
+    priority raised to the rules' for item with that priority's sooner deadlines, its clocks resumed and a
+    next response owed when it had its first); None when it no longer can (closed, say, since it was
+    found): then item needs a ticket of its own."""
 
     def change(ticket: Ticket) -> Ticket | None:
         linked = lifecycle.link_contact(ticket, item.id, item.received_at, now, settings, priority)
@@ -228,7 +228,8 @@ def join_repeat_contact(
         if resumed is None:
             return None
         policy, calendar = clock.policy_of(sla, ticket)
-        return clock.customer_wrote(resumed, item.received_at, policy, calendar)
+        raised = clock.reprioritized(ticket, resumed, policy, calendar)
+        return clock.customer_wrote(raised, item.received_at, policy, calendar)
 
     joined = change_ticket(tickets, contact.ticket.id, change)
     return joined if item.id in joined.linked_feedback else None

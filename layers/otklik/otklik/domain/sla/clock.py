@@ -31,7 +31,7 @@ from typing import Literal
 from otklik.domain.lifecycle import CLOCK_STATUSES
 from otklik.domain.models import EscalationDue, SlaTarget, Ticket
 from otklik.domain.sla.calendar import BusinessCalendar
-from otklik.domain.sla.policy import Deadlines, escalations, next_response_due
+from otklik.domain.sla.policy import Deadlines, deadlines, escalations, next_response_due
 from otklik.domain.sla.settings import SlaPolicy, SlaSettings, UnknownName
 
 TARGETS: tuple[SlaTarget, ...] = ("first_response", "next_response", "resolution")
@@ -266,3 +266,29 @@ def policy_of(settings: SlaSettings, ticket: Ticket) -> tuple[SlaPolicy, Busines
         return policy, settings.calendar(ticket.sla_calendar or policy.calendar)
     except UnknownName:
         return policy, settings.calendar(policy.calendar)
+
+
+def reprioritized(before: Ticket, after: Ticket, policy: SlaPolicy, calendar: BusinessCalendar) -> Ticket:
+    """after, whose priority a change raised from before's, with the deadlines of its new priority where
+    they come sooner (counted from when the ticket opened, never past its reply window): a ticket made
+    urgent is owed its answer as an urgent one is. A lowered priority leaves them as they were."""
+    if after.priority == before.priority:
+        return after
+    sooner = deadlines(
+        policy, calendar, after.priority, after.kind, after.created_at, after.source, created_at=None
+    )
+    window = after.reply_window_closes_at
+    updates: dict[str, object] = {}
+    for field, computed in (
+        ("first_response_due_at", sooner.first_response_due_at),
+        ("first_response_warn_at", sooner.warn_at),
+        ("resolution_due_at", sooner.resolution_due_at),
+        ("resolution_warn_at", sooner.resolution_warn_at),
+    ):
+        current = getattr(after, field)
+        if computed is None or current is None:
+            continue
+        new = min(computed, window) if window is not None else computed
+        if new < current:
+            updates[field] = new
+    return after.model_copy(update=updates) if updates else after
