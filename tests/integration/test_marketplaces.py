@@ -539,3 +539,20 @@ def test_an_approver_resolves_the_ticket_with_the_reply_and_a_bad_root_cause_is_
     ticket = _ticket_of(stack, ticket_id)
     assert (ticket["status"], ticket["root_cause"]) == ("resolved", "product_defect")
     assert ticket["sla_paused_at"] is not None
+
+
+def test_a_reply_with_a_phone_number_is_refused_with_the_check_and_nothing_is_queued(
+    stack: Stack, market: Market
+) -> None:
+    # Given a WB ticket
+    ticket_id, _ = _ticket_for_wb_review(stack, market)
+    # When an agent approves a reply that gives a phone number (the marketplaces forbid contacts)
+    refused = _approve(stack, ticket_id, "Здравствуйте! Позвоните нам: +7 912 345-67-89")
+    # Then it is refused, saying which check and where, and nothing is approved or queued
+    assert refused["statusCode"] == 400
+    error = body_of(refused)["error"]
+    assert error["code"] == "bad_request"
+    assert [d["check"] for d in error["details"]] == ["contact"]
+    assert "contact: a phone number at" in error["message"]
+    assert stack.receive("AnswerQueue") == []
+    assert "reply" not in _ticket_of(stack, ticket_id)

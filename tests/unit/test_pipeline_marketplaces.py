@@ -636,3 +636,26 @@ def test_an_after_reply_that_cannot_be_kept_is_refused_before_anything_is_approv
     with pytest.raises(InvalidRequest):
         approve_reply("tk_1", request_, NOW, store, store, store, queue)
     assert (store.approved, queue.sent) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("Здравствуйте! Позвоните нам: +7 912 345-67-89", "contact"),
+        ("Подробности на myshop.ru, ждём вас", "link"),
+        ("Здравствуйте, {{ name }}! Спасибо за отзыв", "template_markup"),
+    ],
+    ids=["phone", "link", "markup"],
+)
+def test_a_reply_that_fails_the_check_is_refused_with_the_check_and_where_and_nothing_is_approved(
+    text: str, check: str
+) -> None:
+    store, queue = Store(_ticket(), _item()), Queue()
+
+    with pytest.raises(InvalidRequest) as refused:
+        approve_reply("tk_1", ReplyRequest(text=text), NOW, store, store, store, queue)
+
+    (problem,) = [d for d in refused.value.details if d["check"] == check]
+    assert text[problem["start"] : problem["end"]].strip()
+    assert check in refused.value.message
+    assert (store.approved, queue.sent) == ([], [])

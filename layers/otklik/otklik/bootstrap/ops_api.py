@@ -71,6 +71,7 @@ class OpsService:
         )
 
     def approve_reply(self, ticket_id: str, request: reply.ReplyRequest, now: datetime) -> ApprovedReply:
+        config = self.config.current()
         return reply.approve_reply(
             ticket_id,
             request,
@@ -79,7 +80,8 @@ class OpsService:
             self.feedback,
             self.replies,
             self.reply_queue,
-            settings=self.config.current().tickets,
+            settings=config.tickets,
+            moderation=config.moderation,
         )
 
 

@@ -7,7 +7,7 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import get_args
+from typing import cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -23,6 +23,8 @@ from otklik.domain.marketplaces.models import (
 )
 from otklik.domain.messages import MalformedMessage, RejectedReply, encode
 from otklik.domain.models import AfterReply, ReplyState, Ticket
+from otklik.domain.moderation.settings import NO_SETTINGS, ModerationSettings
+from otklik.domain.replies import check_reply
 from otklik.domain.sla import clock
 from otklik.domain.sla.settings import NO_SLA_SETTINGS, SlaSettings
 from otklik.ports import (
@@ -108,9 +110,11 @@ def approve_reply(
     reply_queue: Publisher,
     *,
     settings: TicketSettings | None = None,
+    moderation: ModerationSettings = NO_SETTINGS,
 ) -> ApprovedReply:
     """Record the reply as approved and queue it; a refusal, or a queue that fails, changes nothing.
-    settings: the tickets section, whose root causes a resolution after the reply must name."""
+    settings: the tickets section, whose root causes a resolution after the reply must name; moderation:
+    the seller's moderation settings, which the reply check (otklik.domain.replies) reads too."""
     if not is_id(ticket_id):
         raise NotFound("no ticket has an id like that")
     _check_after_reply(request, settings or TicketSettings())
@@ -129,6 +133,17 @@ def approve_reply(
         raise InvalidRequest("give the reply text: this ticket has no draft to approve")
     if len(text) > MAX_REPLY_CHARS:
         raise InvalidRequest(f"a reply has at most {MAX_REPLY_CHARS} characters")
+    try:
+        problems = check_reply(
+            text, marketplace=cast(Marketplace, item.source), kind=item.kind, moderation=moderation
+        )
+    except PermanentRejection as refusal:  # the platform takes no reply to this kind of feedback
+        raise InvalidRequest(f"the reply cannot be published: {refusal.reason}") from None
+    if problems:
+        raise InvalidRequest(
+            "the reply cannot be published: " + "; ".join(problem.message for problem in problems),
+            [problem.model_dump(mode="json", exclude_none=True) for problem in problems],
+        )
     state = ReplyState(
         reply_id=reply_id(ticket_id, text),
         text=text,
