@@ -7,9 +7,10 @@ notification's templates, TicketStore building its requests and reading the answ
 DynamoDB and SQS. The first is measured as it is: the real use case and adapters run. The second is
 simulated: the clients answer as the services would, after waiting what the same call takes in-region
 (the LATENCY table: typical single-digit-millisecond DynamoDB reads and writes, a transaction about
-twice a write, SQS sends around ten; assumptions, printed with the results). moto is not used here: its
-TransactWriteItems copies every table for its rollback, so its cost grows with the table (1.4 s a
-ticket and 24 GB at 3,200 items) where DynamoDB's does not.
+twice a write, SQS sends around ten; assumptions, printed with the results). moto is not used here:
+what it costs is not what DynamoDB costs (its own TransactWriteItems copies every table for its
+rollback: 1.4 s a ticket and 24 GB at 3,200 items; the local stack patches that,
+infra/local/dynamodb_transactions.py).
 
 Every ticket is due for its breach, the heaviest event: a notification sent, then one transaction that
 writes the ticket and its fifteen queue entries. Printed: AWS calls per ticket, wall time per ticket one

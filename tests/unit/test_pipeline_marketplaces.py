@@ -26,6 +26,7 @@ from otklik.domain.marketplaces.models import (
 )
 from otklik.domain.messages import FetchMessage, MalformedMessage, RejectedReply
 from otklik.domain.models import FeedbackEnvelope, FeedbackItem, ReplyState, StatusChange, Ticket, Tonality
+from otklik.domain.replies.settings import ReplySettings
 from otklik.usecases.fetch import fetch_notified
 from otklik.usecases.poll import poll_connection, poll_due_connections
 from otklik.usecases.push import accept_push
@@ -659,3 +660,47 @@ def test_a_reply_that_fails_the_check_is_refused_with_the_check_and_where_and_no
     assert text[problem["start"] : problem["end"]].strip()
     assert check in refused.value.message
     assert (store.approved, queue.sent) == ([], [])
+
+
+def test_the_sellers_stop_words_refuse_a_reply_at_approval() -> None:
+    store, queue = Store(_ticket(), _item()), Queue()
+    stop = ReplySettings(stop_words=("компенсаци*",))
+
+    with pytest.raises(InvalidRequest) as refused:
+        approve_reply(
+            "tk_1",
+            ReplyRequest(text="Предложим компенсацию"),
+            NOW,
+            store,
+            store,
+            store,
+            queue,
+            reply_settings=stop,
+        )
+
+    assert [d["check"] for d in refused.value.details] == ["stop_word"]
+    assert (store.approved, queue.sent) == ([], [])
+
+
+class CountingConnector(PublishingConnector):
+    def __init__(self) -> None:
+        super().__init__(PublishedReply("wildberries", "q-77", "Да, есть"))
+        self.sent = 0
+
+    def publish(self, reply: ApprovedReply) -> PublishedReply:
+        self.sent += 1
+        return super().publish(reply)
+
+
+def test_a_reply_that_fails_the_check_in_force_at_publishing_is_never_sent() -> None:
+    # Given a reply approved before the seller made one of its words a stop-word
+    store, dead, connector = Store(_ticket(_approved_state()), _item()), Queue(), CountingConnector()
+    stop = ReplySettings(stop_words=("есть",))
+    # When publish_answers takes it
+    outcome = publish_reply(_approved(), connector, store, store, dead, NOW, SETTINGS, reply_settings=stop)
+    # Then the platform never sees it: it is recorded as rejected and dead-lettered with the check's reason
+    assert connector.sent == 0
+    assert outcome.published is None and outcome.rejected is not None
+    assert outcome.rejected.reason.startswith("refused by the reply check: stop_word:")
+    assert store.rejected == [("rp_1", outcome.rejected.reason)]
+    assert dead.sent == [outcome.rejected]

@@ -9,7 +9,7 @@ from otklik.domain.marketplaces.limits import REPLY_LIMITS
 from otklik.domain.marketplaces.models import Marketplace, PermanentRejection
 from otklik.domain.models import FeedbackKind
 from otklik.domain.moderation import ModerationSettings
-from otklik.domain.replies import ReplyProblem, check_reply
+from otklik.domain.replies.check import ReplyProblem, check_reply
 
 POLITE = (
     "Здравствуйте! Спасибо, что выбрали нас и нашли время написать отзыв. Нам очень приятно, что "

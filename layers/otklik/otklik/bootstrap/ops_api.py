@@ -82,6 +82,7 @@ class OpsService:
             self.reply_queue,
             settings=config.tickets,
             moderation=config.moderation,
+            reply_settings=config.replies,
         )
 
 

@@ -71,6 +71,8 @@ class ReplyPublisher:
             self._dead_letters,
             config.tickets,
             sla=config.sla,
+            moderation=config.moderation,
+            reply_settings=config.replies,
         )
         return {
             "reply_id": approved.reply_id,

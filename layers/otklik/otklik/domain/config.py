@@ -22,6 +22,7 @@ from otklik.domain.lifecycle import TicketSettings
 from otklik.domain.models import Frozen, Ticket
 from otklik.domain.moderation.settings import ModerationSettings
 from otklik.domain.notifications import NotificationTexts, variables
+from otklik.domain.replies.settings import ReplySettings
 from otklik.domain.routing import DEFAULT_RULE_SETTINGS, RoutingPolicy, default_rule_set
 from otklik.domain.rules.schema import MAX_RULES, NESTED_PROBLEMS, Rule, rule_reference_problems
 from otklik.domain.sla.settings import SlaSettings, sla_reference_problems
@@ -221,6 +222,7 @@ class Config(Frozen):
     notifications: NotificationTexts = NotificationTexts()
     tonality: TonalitySettings = TonalitySettings()
     moderation: ModerationSettings = ModerationSettings()
+    replies: ReplySettings = ReplySettings()
     topics: TopicSettings = TopicSettings()
     sla: SlaSettings = SlaSettings()
     # Without a `rules:` section, the default rules for the routing thresholds (see _default_rules).

@@ -22,9 +22,10 @@ from otklik.domain.marketplaces.models import (
     PublishedReply,
 )
 from otklik.domain.messages import MalformedMessage, RejectedReply, encode
-from otklik.domain.models import AfterReply, ReplyState, Ticket
+from otklik.domain.models import AfterReply, FeedbackKind, ReplyState, Ticket
 from otklik.domain.moderation.settings import NO_SETTINGS, ModerationSettings
-from otklik.domain.replies import check_reply
+from otklik.domain.replies.check import ReplyProblem, check_reply
+from otklik.domain.replies.settings import NO_REPLY_SETTINGS, ReplySettings
 from otklik.domain.sla import clock
 from otklik.domain.sla.settings import NO_SLA_SETTINGS, SlaSettings
 from otklik.ports import (
@@ -44,6 +45,9 @@ from otklik.usecases.tickets import change_ticket, clocked
 MARKETPLACES: tuple[str, ...] = get_args(Marketplace)
 # The longest reply any of the marketplaces takes.
 MAX_REPLY_CHARS = 5000
+# The status a reply refused by our own check before publishing is recorded with (the platform's would be
+# its HTTP status): 422, what it would be for a text the platform's rules refuse.
+CHECK_REFUSED = 422
 MAX_APPROVER_CHARS = 200
 # SQS's smallest maximum message size (256 KiB; a queue may allow up to 1 MiB). An approved reply is a
 # few kilobytes; one over this would be refused by the queue after it was recorded as approved.
@@ -88,6 +92,23 @@ class ReplyRequest(BaseModel):
         return approved_by
 
 
+def _problems(
+    text: str,
+    marketplace: Marketplace,
+    kind: FeedbackKind,
+    moderation: ModerationSettings,
+    reply_settings: ReplySettings,
+) -> tuple[ReplyProblem, ...]:
+    return check_reply(
+        text,
+        marketplace=marketplace,
+        kind=kind,
+        stop_words=reply_settings.stop_words,
+        moderation=moderation,
+        similarity=reply_settings.similarity,
+    )
+
+
 def _check_after_reply(request: ReplyRequest, settings: TicketSettings) -> None:
     causes = settings.root_causes
     if request.after_reply == "resolved":
@@ -111,6 +132,7 @@ def approve_reply(
     *,
     settings: TicketSettings | None = None,
     moderation: ModerationSettings = NO_SETTINGS,
+    reply_settings: ReplySettings = NO_REPLY_SETTINGS,
 ) -> ApprovedReply:
     """Record the reply as approved and queue it; a refusal, or a queue that fails, changes nothing.
     settings: the tickets section, whose root causes a resolution after the reply must name; moderation:
@@ -134,9 +156,7 @@ def approve_reply(
     if len(text) > MAX_REPLY_CHARS:
         raise InvalidRequest(f"a reply has at most {MAX_REPLY_CHARS} characters")
     try:
-        problems = check_reply(
-            text, marketplace=cast(Marketplace, item.source), kind=item.kind, moderation=moderation
-        )
+        problems = _problems(text, cast(Marketplace, item.source), item.kind, moderation, reply_settings)
     except PermanentRejection as refusal:  # the platform takes no reply to this kind of feedback
         raise InvalidRequest(f"the reply cannot be published: {refusal.reason}") from None
     if problems:
@@ -197,8 +217,14 @@ def publish_reply(
     settings: TicketSettings,
     *,
     sla: SlaSettings = NO_SLA_SETTINGS,
+    moderation: ModerationSettings = NO_SETTINGS,
+    reply_settings: ReplySettings = NO_REPLY_SETTINGS,
 ) -> Published:
     """Send the reply; a permanent refusal goes to AnswerDLQ with the reason; transient errors raise.
+
+    The reply check runs again first, with the document in force now (a stop-word added since the
+    approval, say): a reply that fails it is never sent, and is recorded and dead-lettered like a refusal
+    of the platform's, with the check's problems as the reason.
 
     A published reply is the ticket's first response (when it had none): recorded in the same write as the
     publication, which stops the first-response clock, so the SLA sweep never marks an answered ticket
@@ -206,6 +232,11 @@ def publish_reply(
     pauses its other clocks (a next response owed is answered by it).
     """
     try:
+        problems = _problems(reply.text, reply.marketplace, reply.kind, moderation, reply_settings)
+        if problems:
+            raise PermanentRejection(
+                CHECK_REFUSED, "refused by the reply check: " + "; ".join(p.message for p in problems)
+            )
         published = connector.publish(reply)
     except PermanentRejection as refusal:
         rejected = RejectedReply(reply=reply, status=refusal.status, reason=refusal.reason, rejected_at=now)
@@ -244,11 +275,22 @@ def publish_approved(
     settings: TicketSettings,
     *,
     sla: SlaSettings = NO_SLA_SETTINGS,
+    moderation: ModerationSettings = NO_SETTINGS,
+    reply_settings: ReplySettings = NO_REPLY_SETTINGS,
 ) -> Published:
     """publish_reply through the connection the reply names; none by that name is MalformedMessage."""
     connection = connections.all().get(reply.connection)
     if connection is None or connection.marketplace != reply.marketplace:
         raise MalformedMessage(f"no {reply.marketplace} connection {reply.connection!r} to publish through")
     return publish_reply(
-        reply, connectors.connector(connection), replies, tickets, dead_letters, now, settings, sla=sla
+        reply,
+        connectors.connector(connection),
+        replies,
+        tickets,
+        dead_letters,
+        now,
+        settings,
+        sla=sla,
+        moderation=moderation,
+        reply_settings=reply_settings,
     )

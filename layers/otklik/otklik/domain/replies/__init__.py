@@ -1,7 +1,6 @@
-"""Replies to feedback: the check a reply passes before it is approved and again before it is published."""
+"""Replies to feedback: the check a reply passes before it is approved and again before it is published
+(otklik.domain.replies.check), and the document's `replies:` section (otklik.domain.replies.settings).
 
-from __future__ import annotations
-
-from otklik.domain.replies.check import CHECKS, ReplyCheck, ReplyProblem, check_reply
-
-__all__ = ["CHECKS", "ReplyCheck", "ReplyProblem", "check_reply"]
+Nothing is imported here, so the configuration schema reads the settings without loading the check and
+the moderation engine it runs.
+"""

@@ -35,6 +35,7 @@ from otklik.domain.moderation.advertising import links
 from otklik.domain.moderation.engine import moderate
 from otklik.domain.moderation.settings import NO_SETTINGS, ModerationSettings
 from otklik.domain.moderation.text import fold
+from otklik.domain.replies.settings import DEFAULT_SIMILARITY
 
 ReplyCheck = Literal[
     "empty", "length", "link", "contact", "profanity", "insult", "stop_word", "duplicate", "template_markup"
@@ -51,7 +52,6 @@ CHECKS: tuple[ReplyCheck, ...] = (
     "duplicate",
     "template_markup",
 )
-DEFAULT_SIMILARITY = 0.9
 
 _WORD = re.compile(r"[^\W_]+")
 # Template syntax a rendering left behind: a whole {{ ... }}, {% ... %} or {# ... #} where it closes
