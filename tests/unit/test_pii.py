@@ -125,6 +125,10 @@ def test_phone_numbers_of_russia_and_the_cis_in_every_format_are_masked(phone: s
         ("группа vk.com/best_shop, заходите", "группа [handle], заходите"),
         ("https://www.instagram.com/anna.shop/", "[handle]"),
         ("инст shop_msk", "инст [handle]"),
+        ("в инстаграме: anna_shop", "в инстаграме: [handle]"),
+        ("инста anna_shop", "инста [handle]"),
+        # a word that only starts like one is not a messenger's name: "https" after it is no handle
+        ("Инструкция: https://myshop.ru/manual", "Инструкция: https://myshop.ru/manual"),
         ("тг: anna_shop", "тг: [handle]"),
         ("в вк vasya1990 напишите", "в вк [handle] напишите"),
         ("как в инсте Zara", "как в инсте Zara"),

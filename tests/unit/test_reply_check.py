@@ -183,9 +183,6 @@ def test_the_sellers_allowed_site_passes_on_an_own_channel_but_never_on_a_market
     assert ozon == market == ["link", "contact"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="moderation.advertising.links drops a bare site before a https:// link"
-)
 def test_every_link_of_a_reply_is_refused_at_its_own_span() -> None:
     text = "Подробности на myshop.ru и https://example.com/sale"
     assert found(text, "link") == ["myshop.ru", "https://example.com/sale"]
@@ -330,9 +327,6 @@ def test_every_problem_is_listed_in_the_order_of_the_text_whole_text_ones_first(
     assert all(problem.message.startswith(f"{problem.check}:") for problem in result)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="pii's cue handle reads 'Инструкция' as Instagram, 'https' as a handle"
-)
 def test_a_link_after_a_word_starting_like_a_messenger_is_a_link() -> None:
     text = "Инструкция: https://myshop.ru/manual?id=7"
     assert [problem.check for problem in problems(text)] == ["link"]

@@ -67,7 +67,7 @@ _MESSENGER_LINK = re.compile(
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_]|\.(?=[A-Za-z0-9_])){2,31}(?![\w@])")
 # A bare handle after the name of a messenger: "инст shop_msk", "тг: anna_shop", "vk Vasya_P".
 _MESSENGER_WORD = (
-    r"(?:инст[а-яё]*|insta(?:gram)?|inst|телег[а-яё]*|telegram|тг|tg|ватсап[а-яё]*|вотсап[а-яё]*|вацап[а-яё]*"
+    r"(?:инст(?:а(?:грам[а-яё]*)?|у|е|ой|ы)?|insta(?:gram)?|inst|телег[а-яё]*|telegram|тг|tg|ватсап[а-яё]*|вотсап[а-яё]*|вацап[а-яё]*"
     r"|whatsapp|вайбер[а-яё]*|viber|вк|vk|вконтакте|тикток[а-яё]*|tiktok|скайп[а-яё]*|skype)"
 )
 _CUE_HANDLE = re.compile(

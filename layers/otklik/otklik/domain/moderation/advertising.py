@@ -70,7 +70,7 @@ def _is_marketplace(run: str) -> bool:
 def links(text: str, lowered: str | None = None) -> Iterator[tuple[int, int]]:
     """(start, end) of every web address in the text (lowered: the text lowercased, if the caller has
     it), the marketplaces' own left out."""
-    taken_until = -1
+    urls: list[tuple[int, int]] = []  # a dotted run inside one of these is part of that address
     lowered = text.lower() if lowered is None else lowered
     patterns: list[tuple[re.Pattern[str], Callable[[str], bool] | None]] = []
     if "http" in lowered or "www." in lowered:
@@ -79,13 +79,13 @@ def links(text: str, lowered: str | None = None) -> Iterator[tuple[int, int]]:
         patterns.append((_DOTTED, _is_site))
     for pattern, check in patterns:
         for match in pattern.finditer(text):
-            if match.start() < taken_until and pattern is _DOTTED:
+            if pattern is _DOTTED and any(start <= match.start() < end for start, end in urls):
                 continue
             found = match.group().rstrip(_TRAILING)
             if (check is not None and not check(found)) or _is_marketplace(found):
                 continue
             if pattern is _URL:
-                taken_until = max(taken_until, match.start() + len(found))
+                urls.append((match.start(), match.start() + len(found)))
             yield match.start(), match.start() + len(found)
 
 
