@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from otklik.adapters.ticket_store import TicketStore
-from otklik.domain.models import StatusChange, Ticket
+from otklik.domain.models import Ticket
 from tests.integration.conftest import Stack
 from tests.support.api_events import request_event
+from tests.unit.samples import stored_ticket
 
 SCHEDULE_EVENT = json.loads(
     (Path(__file__).resolve().parents[2] / "events" / "schedule_sweep_sla.json").read_text()
@@ -21,24 +22,9 @@ SCHEDULE_EVENT = json.loads(
 
 
 def _ticket(ticket_id: str, due: datetime) -> Ticket:
-    now = datetime.now(UTC)
-    return Ticket(
-        id=ticket_id,
-        feedback_id=f"fb_{ticket_id}",
-        source="custom",
-        account="default",
-        kind="review",
-        team="support",
-        priority="high",
-        status="open",
-        reasons=("low_rating",),
-        created_at=now - timedelta(hours=30),
-        first_response_due_at=due,
-        rating=1,
-        tonality_label="negative",
-        excerpt="Ужасное качество",
-        history=(StatusChange(at=now, by="otklik", status="open"),),
-    )
+    """An open ticket opened 30 hours ago, its first response due at `due`."""
+    opened = datetime.now(UTC) - timedelta(hours=30)
+    return stored_ticket(ticket_id, created_at=opened, first_response_due_at=due, rating=1)
 
 
 def test_overdue_tickets_are_breached_once_and_others_left_alone(stack: Stack) -> None:

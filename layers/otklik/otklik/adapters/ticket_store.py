@@ -128,10 +128,10 @@ class TicketStore:
         try:
             self._client.transact_write_items(TransactItems=operations)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            reasons = _cancellation_reasons(error)
+            if not reasons:
                 raise
-            reasons = [str(r.get("Code")) for r in error.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            if reasons[0] == "ConditionalCheckFailed":
                 return False
             if retry_on_conflict and "TransactionConflict" in reasons:
                 return False
