@@ -169,7 +169,7 @@ def test_yaml_anchors_and_merge_keys_can_share_text_between_templates() -> None:
         (
             "notifications:\n  templates:\n    ticket_closed: {title: x, text: y}\n",
             "notifications.templates.ticket_closed: Input should be 'ticket_opened', 'sla_breached',"
-            " 'sla_warning' or 'sla_escalated'",
+            " 'sla_warning', 'sla_escalated' or 'reply_rejected'",
         ),
         (
             "notifications:\n  templates:\n    ticket_opened: {title: x}\n",

@@ -23,6 +23,11 @@ from otklik.domain.models import Frozen, Ticket
 from otklik.domain.moderation.settings import ModerationSettings
 from otklik.domain.notifications import NotificationTexts, variables
 from otklik.domain.replies.settings import ReplySettings
+from otklik.domain.replies.templates import (
+    raw_reply_template_problems,
+    reply_reference_problems,
+    reply_template_problems,
+)
 from otklik.domain.routing import DEFAULT_RULE_SETTINGS, RoutingPolicy, default_rule_set
 from otklik.domain.rules.schema import MAX_RULES, NESTED_PROBLEMS, Rule, rule_reference_problems
 from otklik.domain.sla.settings import SlaSettings, sla_reference_problems
@@ -158,6 +163,7 @@ def reference_problems(document: Any) -> list[str]:
     problems.extend(rule_reference_problems(document, names, [name for _, name in _names(policies)]))
     problems.extend(sla_reference_problems(document))
     problems.extend(_after_reply_problems(document))
+    problems.extend(reply_reference_problems(document))
     return problems
 
 
@@ -253,6 +259,7 @@ class Config(Frozen):
     def _problems(self) -> Iterator[str]:
         yield from reference_problems(self.model_dump(mode="json"))
         yield from template_problems(self.notifications)
+        yield from reply_template_problems(self.replies)
 
     def enabled_channels(self) -> tuple[ChannelConfig, ...]:
         return tuple(channel for channel in self.channels if channel.enabled)
@@ -331,6 +338,7 @@ def validate_config(document: Any) -> Config:
     except ValidationError as error:
         problems = _problems(error)
         more = reference_problems(document) + _raw_template_problems(document) + unused
+        more += raw_reply_template_problems(document.get("replies"))
         problems += [problem for problem in more if problem not in problems]
         raise ConfigInvalid(problems) from None
     if unused:

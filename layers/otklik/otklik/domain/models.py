@@ -293,6 +293,8 @@ class StatusChange(Frozen):
 
 
 ReplyStatus = Literal["approved", "published", "rejected"]
+# What a marketplace shows of a published reply (see otklik.domain.marketplaces.models.ReplyReadBack).
+PlatformState = Literal["published", "pending", "rejected", "missing"]
 
 
 class ReplyState(Frozen):
@@ -306,6 +308,25 @@ class ReplyState(Frozen):
     published_at: datetime | None = None
     platform_answer_id: str | None = None
     reason: str | None = None
+    # The auto-reply rule (replies.auto_reply) that allowed publishing it without a person; None: a person.
+    auto_rule: str | None = None
+    # The draft it came from: its template and variant (otklik.domain.replies.draft), when it did.
+    template: str | None = None
+    variant: str | None = None
+    # What the platform shows of it, read back on a later poll (otklik.usecases.read_back): None until
+    # read; published once buyers see it, pending under the platform's moderation, rejected or missing.
+    platform_state: PlatformState | None = None
+    checked_at: datetime | None = None
+
+
+class ReplyDraft(Frozen):
+    """The reply otklik drafted for a ticket from the document's templates; a person approves or edits it."""
+
+    text: str
+    template: str
+    variant: str
+    lang: str
+    drafted_at: datetime
 
 
 SlaTarget = Literal["first_response", "next_response", "resolution"]
@@ -343,6 +364,10 @@ class Ticket(Frozen):
     reply_needed: bool = True
     history: tuple[StatusChange, ...]
     reply: ReplyState | None = None
+    # The draft route_feedback made (None: no template matched, or no reply is needed), and the replies
+    # this one replaced, oldest first: one the platform rejected stays here once a corrected one is approved.
+    draft: ReplyDraft | None = None
+    reply_versions: tuple[ReplyState, ...] = ()
     # What the routing rules decided beside team and priority, and which rules matched and why; defaults,
     # so tickets stored before the rules existed read as they were.
     tags: tuple[str, ...] = ()
@@ -383,7 +408,7 @@ class Ticket(Frozen):
     escalations: tuple[EscalationDue, ...] = ()
 
 
-NotificationEvent = Literal["ticket_opened", "sla_breached", "sla_warning", "sla_escalated"]
+NotificationEvent = Literal["ticket_opened", "sla_breached", "sla_warning", "sla_escalated", "reply_rejected"]
 
 
 class Notification(Frozen):

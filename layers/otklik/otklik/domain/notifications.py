@@ -39,6 +39,12 @@ _SLA_LINES = (
     "команда: {{ ticket.team }} · приоритет: {{ ticket.priority }} · {{ target }}: до {{ due }}\n"
     "«{{ ticket.excerpt }}»"
 )
+_REJECTED_LINES = (
+    "{{ kind }} · {{ ticket.source }}/{{ ticket.account }} · {{ stars }}\n"
+    "причина: {{ reason }}\n"
+    "тикет снова открыт: исправьте ответ и одобрите его ещё раз\n"
+    "«{{ ticket.excerpt }}»"
+)
 # What an SLA notification calls each deadline (nominative: "Просрочен {{ target }}").
 TARGET_NAMES: dict[SlaTarget, str] = {
     "first_response": "первый ответ",
@@ -79,6 +85,10 @@ def _templates() -> dict[NotificationEvent, MessageTemplate]:
             " по тикету {{ ticket.id }}",
             text=_SLA_LINES,
         ),
+        "reply_rejected": MessageTemplate(
+            title="[{{ ticket.priority }}] {{ ticket.source }} не показывает ответ по тикету {{ ticket.id }}",
+            text=_REJECTED_LINES,
+        ),
     }
 
 
@@ -105,6 +115,7 @@ def variables(
     texts: NotificationTexts,
     target: SlaTarget = "first_response",
     notify: str = "",
+    reason: str = "",
 ) -> dict[str, Any]:
     """What a notification template may use; `due` is the target's deadline (the first response's)."""
     return {
@@ -115,6 +126,7 @@ def variables(
         "due": _utc(getattr(ticket, f"{target}_due_at")),
         "target": TARGET_NAMES[target],
         "notify": notify,
+        "reason": reason,  # why a marketplace refused the ticket's reply (reply_rejected)
     }
 
 
@@ -127,11 +139,12 @@ def notification(
     key: str | None = None,
     target: SlaTarget | None = None,
     to: str | None = None,
+    reason: str = "",
 ) -> Notification:
     """The notification of one ticket event (key: which one, when a ticket has several of the event); its
     id is the same however often it is built."""
     template = texts.templates.get(event) or DEFAULT_TEXTS.templates[event]
-    context = variables(ticket, texts, target or "first_response", to or "")
+    context = variables(ticket, texts, target or "first_response", to or "", reason)
     return Notification(
         id=notification_id(ticket.id, key or event),
         ticket_id=ticket.id,
@@ -146,6 +159,13 @@ def notification(
 
 def ticket_opened(ticket: Ticket, now: datetime, texts: NotificationTexts = DEFAULT_TEXTS) -> Notification:
     return notification("ticket_opened", ticket, now, texts)
+
+
+def reply_rejected(
+    ticket: Ticket, reply_id: str, reason: str, now: datetime, texts: NotificationTexts = DEFAULT_TEXTS
+) -> Notification:
+    """A marketplace refused (or does not show) the ticket's published reply `reply_id`: told once per reply."""
+    return notification("reply_rejected", ticket, now, texts, key=f"reply_rejected:{reply_id}", reason=reason)
 
 
 def sla_breached(ticket: Ticket, now: datetime, texts: NotificationTexts = DEFAULT_TEXTS) -> Notification:

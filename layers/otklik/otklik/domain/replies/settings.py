@@ -1,5 +1,5 @@
 """The `replies:` section of the configuration document: what the reply check refuses beside the platforms'
-own rules (otklik.domain.replies.check)."""
+own rules (otklik.domain.replies.check), and what drafts are made of (otklik.domain.replies.templates)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from otklik.domain.models import Frozen
+from otklik.domain.replies.templates import BUILT_IN_TEMPLATES, MAX_TEMPLATES, Promise, ReplyTemplate
 
 # The share of words in common, in order, at which a reply is a near-duplicate of a recent one.
 DEFAULT_SIMILARITY = 0.9
 
 StopWord = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Signature = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class ReplySettings(Frozen):
@@ -26,6 +28,23 @@ class ReplySettings(Frozen):
         gt=0,
         le=1,
         description="a reply this similar to a recent one on the same product is a near-duplicate",
+    )
+    signature: Signature | None = Field(
+        default=None, description="who a draft is signed by (templates see it), e.g. Команда магазина «Уют»"
+    )
+    address_by_name: bool = Field(
+        default=True,
+        description="a draft calls the customer by their first name when the author's name is a known one",
+    )
+    may_promise: tuple[Promise, ...] = Field(
+        default=(),
+        max_length=20,
+        description="what a draft may promise (refund, exchange...); a variant promising more is skipped",
+    )
+    templates: tuple[ReplyTemplate, ...] = Field(
+        default=BUILT_IN_TEMPLATES,
+        max_length=MAX_TEMPLATES,
+        description="what drafts are made of, looked at in this order: the first whose `when` holds is used",
     )
 
     @field_validator("stop_words")
