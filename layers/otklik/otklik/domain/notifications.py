@@ -164,7 +164,7 @@ def ticket_opened(ticket: Ticket, now: datetime, texts: NotificationTexts = DEFA
 def reply_rejected(
     ticket: Ticket, reply_id: str, reason: str, now: datetime, texts: NotificationTexts = DEFAULT_TEXTS
 ) -> Notification:
-    """A marketplace refused (or does not show) the ticket's published reply `reply_id`: told once per reply."""
+    """A marketplace refused or hides the ticket's published reply `reply_id`: told once a reply."""
     return notification("reply_rejected", ticket, now, texts, key=f"reply_rejected:{reply_id}", reason=reason)
 
 
