@@ -15,8 +15,10 @@ from infra.fakes.server import (
     FakeRequest,
     FakeResponse,
     ItemStore,
+    ReplyState,
     StoredItem,
     TokenBucket,
+    check_reply_state,
     dig,
     malform,
     now_utc,
@@ -32,6 +34,7 @@ QUESTION_ANSWER_MIN_CHARS = 2
 QUESTION_ANSWER_MAX_CHARS = 3000
 CHAT_TEXT_MIN_CHARS = 1
 CHAT_TEXT_MAX_CHARS = 1000
+COMMENT_LIST_LIMIT_MAX = 100
 # gRPC status codes Ozon puts in `code`.
 INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNAUTHENTICATED, INTERNAL = (
     3,
@@ -84,8 +87,11 @@ def _ozon_time(moment: datetime) -> str:
 
 
 class FakeOzon(FakeMarketplace):
-    """POST /v1/review/list, /v1/question/list, /v1/review/comment/create, /v1/question/answer/create,
-    /v1/chat/send/message. Client-Id and Api-Key headers must match. Not rate limited unless told to be.
+    """POST /v1/review/list, /v1/question/list, /v1/review/comment/create|list|delete,
+    /v1/question/answer/create|list|delete, /v1/chat/send/message. Client-Id and Api-Key headers must
+    match. Not rate limited unless told to be.
+
+    Comments and answers pass the fake's moderation; as on Ozon, the lists show only published ones.
     """
 
     platform = "ozon"
@@ -106,11 +112,20 @@ class FakeOzon(FakeMarketplace):
         self._reviews = ItemStore()
         self._questions = ItemStore()
         self._chats: dict[str, dict[str, Any]] = {}
+        # Seller comments on reviews and answers to questions by their id, oldest first, each with the
+        # fake moderation's state beside it: only "published" ones are listed.
+        self._comments: dict[str, tuple[dict[str, Any], ReplyState]] = {}
+        self._question_answers: dict[str, tuple[dict[str, Any], ReplyState]] = {}
+        self._reply_seq = 0
         self._route("POST", "/v1/review/list", self._list_reviews)
         self._route("POST", "/v1/review/info", self._review_info)
         self._route("POST", "/v1/review/comment/create", self._create_comment)
+        self._route("POST", "/v1/review/comment/list", self._list_comments)
+        self._route("POST", "/v1/review/comment/delete", self._delete_comment)
         self._route("POST", "/v1/question/list", self._list_questions)
         self._route("POST", "/v1/question/answer/create", self._create_answer)
+        self._route("POST", "/v1/question/answer/list", self._list_answers)
+        self._route("POST", "/v1/question/answer/delete", self._delete_answer)
         self._route("POST", "/v1/chat/send/message", self._send_chat_message)
         if samples:
             self.add_sample_data()
@@ -216,6 +231,38 @@ class FakeOzon(FakeMarketplace):
         with self._lock:
             stored = self._questions.get(question_id)
             return None if stored is None else dict(stored.item)
+
+    def review_comments(self, review_id: str) -> list[dict[str, Any]]:
+        """The seller's comments on a review, whatever their state, oldest first, each with its "state"."""
+        with self._lock:
+            return [
+                {**comment, "state": state}
+                for comment, state in self._comments.values()
+                if comment["review_id"] == review_id
+            ]
+
+    def question_answers(self, question_id: str) -> list[dict[str, Any]]:
+        """The seller's answers to a question, whatever their state, oldest first, each with its "state"."""
+        with self._lock:
+            return [
+                {**answer, "state": state}
+                for answer, state in self._question_answers.values()
+                if answer["question_id"] == question_id
+            ]
+
+    def set_reply_state(self, item_id: str, state: ReplyState, reason: str | None = None) -> None:
+        """Move the latest comment on a review (or answer to a question) to `state`: published ones are
+        listed; pending and rejected ones are not (Ozon lists only what passed its moderation)."""
+        wanted = check_reply_state(state)
+        with self._lock:
+            for replies, key in ((self._comments, "review_id"), (self._question_answers, "question_id")):
+                mine = [reply_id for reply_id, (reply, _) in replies.items() if reply[key] == item_id]
+                if mine:
+                    reply, _ = replies[mine[-1]]
+                    replies[mine[-1]] = (reply, wanted)
+                    self._record_state(item_id, wanted, _listed(wanted), reason, reply["text"])
+                    return
+        raise KeyError(f"no comment or answer on {item_id!r}")
 
     def chat_messages(self, chat_id: str) -> list[dict[str, Any]]:
         """What the seller sent to a chat through the API, oldest first."""
@@ -470,6 +517,9 @@ class FakeOzon(FakeMarketplace):
         mark = body.get("mark_review_as_processed", False)
         if not isinstance(mark, bool):
             raise self._reject(HTTPStatus.BAD_REQUEST, "mark_review_as_processed must be a boolean")
+        parent = body.get("parent_comment_id")
+        if parent is not None and (not isinstance(parent, str) or parent not in self._comments):
+            raise self._reject(HTTPStatus.BAD_REQUEST, "parent_comment_id is unknown")
         item = dict(stored.item)
         comments = item.get("comments_amount")
         item["comments_amount"] = (comments if isinstance(comments, int) else 0) + 1
@@ -477,7 +527,66 @@ class FakeOzon(FakeMarketplace):
             item["status"] = "PROCESSED"
         self._reviews.put(stored.key, stored.created, item)
         self._record_answer(request, body)
-        return FakeResponse(HTTPStatus.OK, {"comment_id": _ozon_uuid("comment", len(self._answers))})
+        comment_id = self._reply_id("comment")
+        comment = {
+            "id": comment_id,
+            "review_id": stored.key,
+            "text": text,
+            "is_official": True,
+            "is_owner": True,
+            "parent_comment_id": parent or "",
+            "published_at": _ozon_time(now_utc()),
+        }
+        self._comments[comment_id] = (comment, self._moderate(stored.key, text))
+        return FakeResponse(HTTPStatus.OK, {"comment_id": comment_id})
+
+    def _reply_id(self, kind: str) -> str:
+        self._reply_seq += 1
+        return _ozon_uuid(kind, self._reply_seq)
+
+    def _moderate(self, item_id: str, text: str) -> ReplyState:
+        verdict = self._judge(text)
+        self._record_state(item_id, verdict.state, _listed(verdict.state), verdict.reason, text)
+        return verdict.state
+
+    def _list_comments(self, request: FakeRequest) -> FakeResponse:
+        body = self._json_object(request)
+        stored = self._review_by_id(body.get("review_id"))
+        limit, offset = body.get("limit", COMMENT_LIST_LIMIT_MAX), body.get("offset", 0)
+        if not isinstance(limit, int) or not 1 <= limit <= COMMENT_LIST_LIMIT_MAX:
+            raise self._reject(HTTPStatus.BAD_REQUEST, f"limit must be from 1 to {COMMENT_LIST_LIMIT_MAX}")
+        if not isinstance(offset, int) or offset < 0:
+            raise self._reject(HTTPStatus.BAD_REQUEST, "offset must be a non-negative integer")
+        sort_dir = body.get("sort_dir") or "ASC"
+        if sort_dir not in ("ASC", "DESC"):
+            raise self._reject(HTTPStatus.BAD_REQUEST, "sort_dir must be ASC or DESC")
+        shown = [
+            dict(comment)
+            for comment, state in self._comments.values()
+            if comment["review_id"] == stored.key and state == "published"
+        ]
+        if sort_dir == "DESC":
+            shown.reverse()
+        page = [{k: v for k, v in comment.items() if k != "review_id"} for comment in shown]
+        page = page[offset : offset + self._page_size(limit)]
+        return FakeResponse(HTTPStatus.OK, {"comments": page, "offset": offset + len(page)})
+
+    def _delete_comment(self, request: FakeRequest) -> FakeResponse:
+        comment_id = self._json_object(request).get("comment_id")
+        if not isinstance(comment_id, str) or not comment_id:
+            raise self._reject(HTTPStatus.BAD_REQUEST, "comment_id is required")
+        if comment_id not in self._comments:
+            raise self._reject(HTTPStatus.NOT_FOUND, "comment not found")
+        comment, _ = self._comments.pop(comment_id)
+        stored = self._reviews.get(comment["review_id"])
+        if stored is not None:
+            comments = stored.item.get("comments_amount")
+            if isinstance(comments, int) and comments > 0:
+                self._reviews.put(
+                    stored.key, stored.created, {**stored.item, "comments_amount": comments - 1}
+                )
+        self._record_state(comment["review_id"], "deleted", "deleted", None, comment["text"])
+        return FakeResponse(HTTPStatus.OK, {"result": "ok"})
 
     def _create_answer(self, request: FakeRequest) -> FakeResponse:
         body = self._json_object(request)
@@ -505,7 +614,60 @@ class FakeOzon(FakeMarketplace):
         item["status"] = "PROCESSED"
         self._questions.put(stored.key, stored.created, item)
         self._record_answer(request, body)
-        return FakeResponse(HTTPStatus.OK, {"answer_id": _ozon_uuid("answer", len(self._answers))})
+        answer_id = self._reply_id("answer")
+        answer = {
+            "id": answer_id,
+            "question_id": stored.key,
+            "sku": sku,
+            "text": text,
+            "author_name": "Продавец",
+            "published_at": _ozon_time(now_utc()),
+        }
+        self._question_answers[answer_id] = (answer, self._moderate(stored.key, text))
+        return FakeResponse(HTTPStatus.OK, {"answer_id": answer_id})
+
+    def _list_answers(self, request: FakeRequest) -> FakeResponse:
+        body = self._json_object(request)
+        question_id, sku = body.get("question_id"), body.get("sku")
+        if not isinstance(question_id, str) or not question_id:
+            raise self._reject(HTTPStatus.BAD_REQUEST, "question_id is required")
+        if not isinstance(sku, int) or isinstance(sku, bool):
+            raise self._reject(HTTPStatus.BAD_REQUEST, "sku is required and must be an integer")
+        stored = self._questions.get(question_id)
+        if stored is None:
+            raise self._reject(HTTPStatus.NOT_FOUND, "question not found")
+        shown = [
+            dict(answer)
+            for answer, state in self._question_answers.values()
+            if answer["question_id"] == question_id and state == "published"
+        ]
+        last_id = body.get("last_id") or ""
+        if last_id:
+            ids = [answer["id"] for answer in shown]
+            if last_id not in ids:
+                raise self._reject(HTTPStatus.BAD_REQUEST, "last_id is unknown")
+            shown = shown[ids.index(last_id) + 1 :]
+        page = shown[: self._page_size(len(shown))]
+        return FakeResponse(HTTPStatus.OK, {"answers": page, "last_id": page[-1]["id"] if page else ""})
+
+    def _delete_answer(self, request: FakeRequest) -> FakeResponse:
+        body = self._json_object(request)
+        answer_id, sku = body.get("answer_id"), body.get("sku")
+        if not isinstance(answer_id, str) or not answer_id:
+            raise self._reject(HTTPStatus.BAD_REQUEST, "answer_id is required")
+        if not isinstance(sku, int) or isinstance(sku, bool):
+            raise self._reject(HTTPStatus.BAD_REQUEST, "sku is required and must be an integer")
+        found = self._question_answers.get(answer_id)
+        if found is None or found[0]["sku"] != sku:
+            raise self._reject(HTTPStatus.NOT_FOUND, "answer not found")
+        answer, _ = self._question_answers.pop(answer_id)
+        stored = self._questions.get(answer["question_id"])
+        if stored is not None:
+            count = stored.item.get("answers_count")
+            if isinstance(count, int) and count > 0:
+                self._questions.put(stored.key, stored.created, {**stored.item, "answers_count": count - 1})
+        self._record_state(answer["question_id"], "deleted", "deleted", None, answer["text"])
+        return FakeResponse(HTTPStatus.OK, {})
 
     def _send_chat_message(self, request: FakeRequest) -> FakeResponse:
         body = self._json_object(request)
@@ -523,3 +685,8 @@ class FakeOzon(FakeMarketplace):
         chat["messages"].append({"text": text, "created_at": _ozon_time(now_utc())})
         self._record_answer(request, body)
         return FakeResponse(HTTPStatus.OK, {"result": "success"})
+
+
+def _listed(state: ReplyState) -> str:
+    """How Ozon shows a reply in that state: listed, or left out of the comment and answer lists."""
+    return "listed" if state == "published" else "not listed"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self, cast
+from typing import Any, Literal, Self, cast
 from urllib.parse import parse_qs, urlsplit
 
 logger = logging.getLogger(__name__)
@@ -165,6 +165,56 @@ class ItemStore:
         return len(self._items)
 
 
+ReplyState = Literal["published", "pending", "rejected"]
+REPLY_STATES: tuple[ReplyState, ...] = ("published", "pending", "rejected")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the fake's moderation made of one reply: its state and, for the test's record, why."""
+
+    state: ReplyState
+    reason: str | None = None
+
+
+class ReplyModeration:
+    """The fake's own moderation of replies: one-shot verdicts for the next replies, then banned words.
+
+    Not locked: the fake serialises requests and knobs.
+    """
+
+    def __init__(self) -> None:
+        self._next: list[Verdict] = []
+        self._words: list[tuple[str, str | None]] = []
+
+    def moderate_next(self, verdict: ReplyState, reason: str | None) -> None:
+        if verdict not in ("rejected", "pending"):
+            raise ValueError("a moderation verdict is 'rejected' or 'pending'")
+        self._next.append(Verdict(verdict, reason))
+
+    def reject_containing(self, word: str, reason: str | None) -> None:
+        if not word.strip():
+            raise ValueError("a banned word must not be empty")
+        self._words.append((word.casefold(), reason))
+
+    def judge(self, text: str) -> Verdict:
+        """The verdict on an accepted reply; a one-shot verdict is used up by it."""
+        if self._next:
+            return self._next.pop(0)
+        folded = text.casefold()
+        for word, reason in self._words:
+            if word in folded:
+                return Verdict("rejected", reason or f"contains {word!r}")
+        return Verdict("published")
+
+
+def check_reply_state(state: str) -> ReplyState:
+    for known in REPLY_STATES:
+        if state == known:
+            return known
+    raise ValueError(f"a reply state is one of {', '.join(REPLY_STATES)}, not {state!r}")
+
+
 def seeded_time(seq: int) -> datetime:
     return SEED_EPOCH + SEED_STEP * seq
 
@@ -247,6 +297,8 @@ class FakeMarketplace(ABC):
         self._lock = threading.RLock()
         self._log: list[RecordedRequest] = []
         self._answers: list[dict[str, Any]] = []
+        self._reply_states: list[dict[str, Any]] = []
+        self._moderation = ReplyModeration()
         self._faults: list[_Fault] = []
         self._forced_limits = 0
         self._seeded = 0
@@ -351,10 +403,24 @@ class FakeMarketplace(ABC):
         with self._lock:
             self._page_cap = size
 
+    def moderate_next_reply(self, verdict: ReplyState, reason: str | None = None) -> None:
+        """The next accepted reply gets `verdict` ("rejected" or "pending") instead of being published.
+
+        Calls queue up, one verdict per accepted reply.
+        """
+        with self._lock:
+            self._moderation.moderate_next(verdict, reason)
+
+    def reject_replies_containing(self, word: str, reason: str | None = None) -> None:
+        """Every later accepted reply holding `word` (case aside) is rejected."""
+        with self._lock:
+            self._moderation.reject_containing(word, reason)
+
     def clear_log(self) -> None:
         with self._lock:
             self._log.clear()
             self._answers.clear()
+            self._reply_states.clear()
 
     # ------------------------------------------------------------ recorded state
 
@@ -368,6 +434,13 @@ class FakeMarketplace(ABC):
         """Replies the fake accepted, oldest first: {"method", "path", "body"}."""
         with self._lock:
             return copy.deepcopy(self._answers)
+
+    @property
+    def reply_states(self) -> list[dict[str, Any]]:
+        """Every state a stored reply took, oldest first: {"item_id", "state", "platform_state", "reason",
+        "text"}; state is published, pending, rejected or deleted, platform_state the platform's word."""
+        with self._lock:
+            return copy.deepcopy(self._reply_states)
 
     # ------------------------------------------------------------ for subclasses
 
@@ -411,6 +484,22 @@ class FakeMarketplace(ABC):
 
     def _record_answer(self, request: FakeRequest, body: Any) -> None:
         self._answers.append({"method": request.method, "path": request.path, "body": copy.deepcopy(body)})
+
+    def _judge(self, text: str) -> Verdict:
+        return self._moderation.judge(text)
+
+    def _record_state(
+        self, item_id: str, state: str, platform_state: str, reason: str | None, text: str | None
+    ) -> None:
+        self._reply_states.append(
+            {
+                "item_id": item_id,
+                "state": state,
+                "platform_state": platform_state,
+                "reason": reason,
+                "text": text,
+            }
+        )
 
     def _take_repeat(self) -> bool:
         """True (once per armed repeat) when a follow-up page should start one item early."""

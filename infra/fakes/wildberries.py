@@ -15,8 +15,10 @@ from infra.fakes.server import (
     FakeResponse,
     ItemStore,
     Reject,
+    ReplyState,
     StoredItem,
     TokenBucket,
+    check_reply_state,
     dig,
     malform,
     now_utc,
@@ -35,6 +37,12 @@ DEFAULT_PER_SECOND = 3.0
 DEFAULT_BURST = 6
 PHOTO_HOST = "https://feedback04.wbbasket.ru"
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# A reply's moderation state as WB's answer.state says it.
+ANSWER_STATES: dict[ReplyState, str] = {
+    "published": "wbRu",
+    "pending": "reviewRequired",
+    "rejected": "rejected",
+}
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,9 @@ class FakeWildberries(FakeMarketplace):
     """GET /api/v1/feedbacks and /api/v1/questions; POST and PATCH /api/v1/feedbacks/answer;
     PATCH /api/v1/questions.
 
-    Authorization header must equal `token`. Rate limited like WB by default (3/s, burst 6).
+    Authorization header must equal `token`. Rate limited like WB by default (3/s, burst 6). Answers
+    pass the fake's moderation (answer.state wbRu, reviewRequired or rejected); an answer to a review
+    may be edited once.
     """
 
     platform = "wildberries"
@@ -279,6 +289,24 @@ class FakeWildberries(FakeMarketplace):
         with self._lock:
             stored = self._questions.get(question_id)
             return None if stored is None else dict(stored.item)
+
+    def set_reply_state(self, item_id: str, state: ReplyState, reason: str | None = None) -> None:
+        """Move the answer on a feedback or question to `state` (published, pending or rejected), as
+        WB's moderation would later; answer.state becomes wbRu, reviewRequired or rejected."""
+        wanted = check_reply_state(state)
+        with self._lock:
+            for store in (self._feedbacks, self._questions):
+                stored = store.get(item_id)
+                answer = None if stored is None else stored.item.get("answer")
+                if stored is not None and isinstance(answer, dict):
+                    store.put(
+                        stored.key,
+                        stored.created,
+                        {**stored.item, "answer": {**answer, "state": ANSWER_STATES[wanted]}},
+                    )
+                    self._record_state(item_id, wanted, ANSWER_STATES[wanted], reason, answer.get("text"))
+                    return
+        raise KeyError(f"no answered feedback or question {item_id!r}")
 
     def add_sample_data(self) -> None:
         """Deterministic feedbacks and questions: complaints, praise, a mixed review, answered ones."""
@@ -492,16 +520,20 @@ class FakeWildberries(FakeMarketplace):
     def _answer_feedback(self, request: FakeRequest) -> FakeResponse:
         body, stored, text = self._feedback_answer_request(request)
         if stored is not None:
-            self._set_feedback_answer(stored, text)
+            self._set_feedback_answer(stored, text, editable=True)
         self._record_answer(request, body)
         return FakeResponse(HTTPStatus.NO_CONTENT)
 
     def _edit_feedback_answer(self, request: FakeRequest) -> FakeResponse:
         body, stored, text = self._feedback_answer_request(request)
         if stored is not None:
-            if stored.item.get("answer") is None:
+            answer = stored.item.get("answer")
+            if answer is None:
                 raise self._reject(HTTPStatus.BAD_REQUEST, "на отзыв ещё нет ответа")
-            self._set_feedback_answer(stored, text)
+            # WB lets an answer be edited once (within 60 days): answer.editable says whether it still may.
+            if not (isinstance(answer, dict) and answer.get("editable") is True):
+                raise self._bad_request("ответ на отзыв можно отредактировать только один раз")
+            self._set_feedback_answer(stored, text, editable=False)
         self._record_answer(request, body)
         return FakeResponse(HTTPStatus.NO_CONTENT)
 
@@ -520,9 +552,11 @@ class FakeWildberries(FakeMarketplace):
             raise self._reject(HTTPStatus.NOT_FOUND, "отзыв не найден")
         return body, stored, text
 
-    def _set_feedback_answer(self, stored: StoredItem, text: str) -> None:
+    def _set_feedback_answer(self, stored: StoredItem, text: str, *, editable: bool) -> None:
+        verdict = self._judge(text)
         item = dict(stored.item)
-        item["answer"] = {"text": text, "state": "wbRu", "editable": True}
+        item["answer"] = {"text": text, "state": ANSWER_STATES[verdict.state], "editable": editable}
+        self._record_state(stored.key, verdict.state, ANSWER_STATES[verdict.state], verdict.reason, text)
         item["state"] = "wbRu"
         item["wasViewed"] = True
         self._feedbacks.put(stored.key, stored.created, item)
@@ -547,6 +581,15 @@ class FakeWildberries(FakeMarketplace):
             previous = item.get("answer")
             created = previous.get("createDate") if isinstance(previous, dict) else None
             item["answer"] = {"text": text, "editable": True, "createDate": created or _wb_time(now_utc())}
+            if state == "wbRu":
+                # WB documents no answer.state on questions (an answer is shown); the fake adds it only
+                # where its moderation held the answer back, in the reviews' words.
+                verdict = self._judge(text)
+                if verdict.state != "published":
+                    item["answer"]["state"] = ANSWER_STATES[verdict.state]
+                self._record_state(
+                    stored.key, verdict.state, ANSWER_STATES[verdict.state], verdict.reason, text
+                )
             item["state"] = state
             item["wasViewed"] = True
             self._record_answer(request, body)

@@ -14,8 +14,10 @@ from infra.fakes.server import (
     FakeRequest,
     FakeResponse,
     ItemStore,
+    ReplyState,
     StoredItem,
     TokenBucket,
+    check_reply_state,
     dig,
     malform,
     now_utc,
@@ -27,6 +29,12 @@ MSK = timezone(timedelta(hours=3))
 FEEDBACK_LIMIT_DEFAULT = 25
 FEEDBACK_LIMIT_MAX = 50
 ENHANCE_YOUR_CALM = 420
+# A comment's moderation state as Market's comment status says it.
+COMMENT_STATUSES: dict[ReplyState, str] = {
+    "published": "PUBLISHED",
+    "pending": "UNMODERATED",
+    "rejected": "BANNED",
+}
 _CODES: dict[int, str] = {
     HTTPStatus.BAD_REQUEST: "BAD_REQUEST",
     HTTPStatus.UNAUTHORIZED: "UNAUTHORIZED",
@@ -54,9 +62,11 @@ def _notification_time(moment: datetime) -> str:
 
 
 class FakeYandexMarket(FakeMarketplace):
-    """POST v2/businesses/{businessId}/goods-feedback, .../goods-feedback/comments/update,
+    """POST v2/businesses/{businessId}/goods-feedback, .../goods-feedback/comments and .../comments/update,
     GET and POST v2/businesses/{businessId}/chats/message (also served without the v2 prefix).
     Api-Key header must match. Not rate limited unless told to be; throttled requests get 420.
+
+    The shop's comments pass the fake's moderation: status PUBLISHED, UNMODERATED or BANNED.
     """
 
     platform = "yandex_market"
@@ -80,6 +90,7 @@ class FakeYandexMarket(FakeMarketplace):
         for prefix in ("/v2", ""):
             base = prefix + "/businesses/{businessId}"
             self._route("POST", base + "/goods-feedback", self._list_feedbacks)
+            self._route("POST", base + "/goods-feedback/comments", self._list_comments)
             self._route("POST", base + "/goods-feedback/comments/update", self._update_comment)
             self._route("GET", base + "/chats/message", self._get_chat_message)
             self._route("POST", base + "/chats/message", self._send_chat_message)
@@ -200,6 +211,32 @@ class FakeYandexMarket(FakeMarketplace):
         """Store comments posted through the API to one feedback, oldest first."""
         with self._lock:
             return [dict(c) for c in self._comments.values() if c.get("feedbackId") == feedback_id]
+
+    def set_reply_state(
+        self,
+        item_id: int | str,
+        state: ReplyState,
+        reason: str | None = None,
+        *,
+        can_modify: bool | None = None,
+    ) -> None:
+        """Move the shop's latest comment on feedback `item_id` to `state` (status PUBLISHED, UNMODERATED
+        or BANNED), as Market's moderation would later; can_modify sets its canModify too."""
+        wanted = check_reply_state(state)
+        with self._lock:
+            mine = [
+                comment
+                for comment in self._comments.values()
+                if str(comment.get("feedbackId")) == str(item_id)
+                and dig(comment, "author", "type") == "BUSINESS"
+            ]
+            if not mine:
+                raise KeyError(f"no shop comment on feedback {item_id!r}")
+            comment = mine[-1]
+            comment["status"] = COMMENT_STATUSES[wanted]
+            if can_modify is not None:
+                comment["canModify"] = can_modify
+            self._record_state(str(item_id), wanted, COMMENT_STATUSES[wanted], reason, comment["text"])
 
     def chat_messages(self, chat_id: int) -> list[dict[str, Any]]:
         with self._lock:
@@ -396,20 +433,27 @@ class FakeYandexMarket(FakeMarketplace):
         if stored is None:
             raise self._reject(HTTPStatus.NOT_FOUND, f"feedback {feedback_id} not found")
         comment_id, parent_id = comment.get("id"), comment.get("parentId")
-        if comment_id is not None and comment_id not in self._comments:
+        previous = self._comments.get(comment_id) if isinstance(comment_id, int) else None
+        if comment_id is not None and (previous is None or previous.get("feedbackId") != feedback_id):
             raise self._reject(HTTPStatus.NOT_FOUND, f"comment {comment_id} not found")
+        if previous is not None and previous.get("canModify") is not True:
+            raise self._reject(HTTPStatus.BAD_REQUEST, f"comment {comment_id} cannot be modified")
         if parent_id is not None and not isinstance(parent_id, int):
             raise self._reject(HTTPStatus.BAD_REQUEST, "comment.parentId must be an integer")
         is_new = comment_id is None
         number = comment_id if isinstance(comment_id, int) else 91_000_000 + len(self._comments) + 1
+        verdict = self._judge(comment["text"])
         saved: dict[str, Any] = {
             "id": number,
             "text": comment["text"],
             "canModify": True,
             "author": {"type": "BUSINESS", "name": "Магазин"},
-            "status": "PUBLISHED",
+            "status": COMMENT_STATUSES[verdict.state],
             "feedbackId": feedback_id,
         }
+        self._record_state(
+            str(feedback_id), verdict.state, COMMENT_STATUSES[verdict.state], verdict.reason, comment["text"]
+        )
         if parent_id is not None:
             saved["parentId"] = parent_id
         self._comments[number] = saved
@@ -423,6 +467,35 @@ class FakeYandexMarket(FakeMarketplace):
         self._feedbacks.put(stored.key, stored.created, item)
         self._record_answer(request, body)
         return self._ok(dict(saved))
+
+    def _list_comments(self, request: FakeRequest) -> FakeResponse:
+        self._check_business(request)
+        limit = self._int_query(request, "limit", FEEDBACK_LIMIT_DEFAULT)
+        if not 1 <= limit <= FEEDBACK_LIMIT_MAX:
+            raise self._reject(HTTPStatus.BAD_REQUEST, f"limit must be from 1 to {FEEDBACK_LIMIT_MAX}")
+        body = self._json_object(request)
+        feedback_id, comment_ids = body.get("feedbackId"), body.get("commentIds")
+        if comment_ids is not None:
+            if feedback_id is not None or not isinstance(comment_ids, list) or not comment_ids:
+                raise self._reject(HTTPStatus.BAD_REQUEST, "commentIds is a non-empty list, alone")
+            chosen = [c for number, c in self._comments.items() if number in comment_ids]
+        elif isinstance(feedback_id, int) and not isinstance(feedback_id, bool):
+            chosen = [c for c in self._comments.values() if c.get("feedbackId") == feedback_id]
+        else:
+            raise self._reject(HTTPStatus.BAD_REQUEST, "feedbackId or commentIds is required")
+        start = 0
+        token = request.arg("pageToken")
+        if token:
+            after = self._decode_token(token)
+            positions = [index for index, c in enumerate(chosen) if str(c["id"]) == after]
+            if not positions:
+                raise self._reject(HTTPStatus.BAD_REQUEST, "pageToken is invalid")
+            start = positions[0] + 1
+        rest = chosen[start:]
+        size = self._page_size(limit)
+        page = rest[:size]
+        paging = {"nextPageToken": self._encode_token(str(page[-1]["id"]))} if len(rest) > size else {}
+        return self._ok({"comments": [dict(c) for c in page], "paging": paging})
 
     def _get_chat_message(self, request: FakeRequest) -> FakeResponse:
         self._check_business(request)

@@ -252,3 +252,89 @@ def test_push_sender_reaches_a_local_endpoint_and_returns_its_answer(ozon: FakeO
     ]
     assert receiver.deliveries[0].path == "/webhooks/ozon"
     assert receiver.deliveries[1].headers["Content-Type"].startswith("application/json")
+
+
+# ---------------------------------------------------------------- moderation of comments and answers
+
+
+def comment(ozon: FakeOzon, review_id: str, text: str) -> str:
+    reply = post(ozon, "/v1/review/comment/create", {"review_id": review_id, "text": text})
+    assert reply.status == 200
+    return str(reply.body["comment_id"])
+
+
+def listed(ozon: FakeOzon, review_id: str) -> list[dict[str, Any]]:
+    reply = post(ozon, "/v1/review/comment/list", {"review_id": review_id, "limit": 100, "offset": 0})
+    assert reply.status == 200
+    return list(reply.body["comments"])
+
+
+def test_a_comment_is_listed_as_the_sellers_own(ozon: FakeOzon) -> None:
+    # Given a review
+    review = ozon.add_review("Блендер шумит", rating=3)
+    # When the seller comments on it
+    comment_id = comment(ozon, review["id"], "Спасибо, передадим производителю.")
+    # Then the comment list shows it, in Ozon's fields
+    [shown] = listed(ozon, review["id"])
+    assert (shown["id"], shown["text"], shown["is_owner"], shown["is_official"]) == (
+        comment_id,
+        "Спасибо, передадим производителю.",
+        True,
+        True,
+    )
+    assert set(shown) == {"id", "text", "is_owner", "is_official", "parent_comment_id", "published_at"}
+
+
+def test_a_rejected_or_pending_comment_is_not_listed_until_moved(ozon: FakeOzon) -> None:
+    # Given a rejection for the next reply and a banned word
+    review, other = ozon.add_review("Сломался"), ozon.add_review("Не работает")
+    ozon.moderate_next_reply("pending")
+    ozon.reject_replies_containing("WhatsApp", reason="контакты")
+    # When both reviews get a comment
+    comment(ozon, review["id"], "Разберёмся.")
+    comment(ozon, other["id"], "Пишите в whatsapp.")
+    # Then neither is listed, though the fake keeps both with their state
+    assert listed(ozon, review["id"]) == listed(ozon, other["id"]) == []
+    assert [c["state"] for c in ozon.review_comments(review["id"])] == ["pending"]
+    assert [c["state"] for c in ozon.review_comments(other["id"])] == ["rejected"]
+    # And once moderation lets the pending one through, it is listed
+    ozon.set_reply_state(review["id"], "published")
+    assert [c["text"] for c in listed(ozon, review["id"])] == ["Разберёмся."]
+    assert [(s["state"], s["platform_state"]) for s in ozon.reply_states] == [
+        ("pending", "not listed"),
+        ("rejected", "not listed"),
+        ("published", "listed"),
+    ]
+
+
+def test_a_deleted_comment_is_gone_and_deleting_it_again_is_404(ozon: FakeOzon) -> None:
+    # Given a comment
+    review = ozon.add_review()
+    comment_id = comment(ozon, review["id"], "Спасибо!")
+    # When it is deleted twice
+    first = post(ozon, "/v1/review/comment/delete", {"comment_id": comment_id})
+    second = post(ozon, "/v1/review/comment/delete", {"comment_id": comment_id})
+    # Then it is gone after the first, and the second is Ozon's not-found
+    assert first.status == 200
+    assert (second.status, second.body["code"]) == (404, 5)
+    assert listed(ozon, review["id"]) == ozon.review_comments(review["id"]) == []
+    assert ozon.review(review["id"])["comments_amount"] == 0  # type: ignore[index]
+    assert ozon.reply_states[-1]["state"] == "deleted"
+
+
+def test_question_answers_are_listed_moderated_and_deleted(ozon: FakeOzon) -> None:
+    # Given a question answered once, and a rejected second answer
+    question = ozon.add_question("Есть гарантия?")
+    create = {"question_id": question["id"], "sku": question["sku"]}
+    shown = post(ozon, "/v1/question/answer/create", {**create, "text": "Да, год."}).body["answer_id"]
+    ozon.moderate_next_reply("rejected")
+    post(ozon, "/v1/question/answer/create", {**create, "text": "Два года."})
+    # When the answers are listed, and the shown one is deleted
+    before = post(ozon, "/v1/question/answer/list", {**create, "last_id": ""}).body
+    deleted = post(ozon, "/v1/question/answer/delete", {"answer_id": shown, "sku": question["sku"]})
+    after = post(ozon, "/v1/question/answer/list", {**create, "last_id": ""}).body
+    # Then only the published answer was listed, and none after the delete
+    assert [(a["id"], a["text"]) for a in before["answers"]] == [(shown, "Да, год.")]
+    assert deleted.status == 200
+    assert after == {"answers": [], "last_id": ""}
+    assert [a["state"] for a in ozon.question_answers(question["id"])] == ["rejected"]

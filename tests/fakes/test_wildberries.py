@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -308,3 +309,135 @@ def test_sample_data_is_deterministic() -> None:
 
     assert first == second
     assert {item["productValuation"] for item in first["feedbacks"]} >= {1, 5}
+
+
+# ---------------------------------------------------------------- moderation of answers
+
+
+def answer(wb: FakeWildberries, method: str, feedback_id: str, text: str) -> Reply:
+    return call(
+        method, f"{wb.url}/api/v1/feedbacks/answer", headers=AUTH, json_body={"id": feedback_id, "text": text}
+    )
+
+
+def served_answer(wb: FakeWildberries, feedback_id: str) -> dict[str, Any]:
+    reply = call("GET", f"{wb.url}/api/v1/feedback?id={feedback_id}", headers=AUTH)
+    assert reply.status == 200
+    return dict(reply.body["data"]["answer"])
+
+
+def test_an_answer_is_published_by_default_and_editable(wb: FakeWildberries) -> None:
+    # Given a feedback with no knobs set
+    feedback = wb.add_feedback("Чайник протекает", rating=1)
+    # When the seller answers it
+    answered = answer(wb, "POST", feedback["id"], "Заменим чайник.")
+    # Then WB shows it (answer.state wbRu) and it may still be edited once
+    assert answered.status == 204
+    assert served_answer(wb, feedback["id"]) == {"text": "Заменим чайник.", "state": "wbRu", "editable": True}
+    assert [(s["item_id"], s["state"]) for s in wb.reply_states] == [(feedback["id"], "published")]
+
+
+def test_moderate_next_reply_holds_back_only_the_next_answer(wb: FakeWildberries) -> None:
+    # Given two feedbacks and a rejection armed for the next reply
+    first, second = wb.add_feedback("Первый"), wb.add_feedback("Второй")
+    wb.moderate_next_reply("rejected", reason="ссылка на сторонний сайт")
+    # When both are answered
+    answer(wb, "POST", first["id"], "Подробности на нашем сайте.")
+    answer(wb, "POST", second["id"], "Спасибо за отзыв!")
+    # Then the first answer is rejected, with the reason kept for the test, and the second is shown
+    assert served_answer(wb, first["id"])["state"] == "rejected"
+    assert served_answer(wb, second["id"])["state"] == "wbRu"
+    assert wb.reply_states[0]["reason"] == "ссылка на сторонний сайт"
+    assert len(wb.answers) == 2
+
+
+def test_replies_holding_a_banned_word_are_rejected_whatever_its_case(wb: FakeWildberries) -> None:
+    # Given a banned word
+    feedback = wb.add_feedback()
+    wb.reject_replies_containing("телеграм", reason="контакты")
+    # When an answer holds it in capitals
+    answer(wb, "POST", feedback["id"], "Напишите нам в ТЕЛЕГРАМ.")
+    # Then it is rejected
+    assert served_answer(wb, feedback["id"])["state"] == "rejected"
+    assert wb.reply_states[-1]["reason"] == "контакты"
+
+
+def test_set_reply_state_moves_a_pending_answer_later(wb: FakeWildberries) -> None:
+    # Given an answer held for review
+    feedback = wb.add_feedback()
+    wb.moderate_next_reply("pending")
+    answer(wb, "POST", feedback["id"], "Спасибо!")
+    assert served_answer(wb, feedback["id"])["state"] == "reviewRequired"
+    # When WB's moderation lets it through
+    wb.set_reply_state(feedback["id"], "published")
+    # Then it is shown, and the log has both states
+    assert served_answer(wb, feedback["id"])["state"] == "wbRu"
+    assert [s["platform_state"] for s in wb.reply_states] == ["reviewRequired", "wbRu"]
+
+
+def test_an_answer_can_be_edited_once_and_a_second_edit_gets_the_400_form(wb: FakeWildberries) -> None:
+    # Given a rejected answer
+    feedback = wb.add_feedback()
+    wb.moderate_next_reply("rejected")
+    answer(wb, "POST", feedback["id"], "Пишите на почту.")
+    # When it is edited, and then edited again
+    first = answer(wb, "PATCH", feedback["id"], "Спасибо за отзыв, разберёмся.")
+    second = answer(wb, "PATCH", feedback["id"], "Третья версия.")
+    # Then the first edit is shown and no longer editable; the second is refused in the standardized form
+    assert first.status == 204
+    assert served_answer(wb, feedback["id"]) == {
+        "text": "Спасибо за отзыв, разберёмся.",
+        "state": "wbRu",
+        "editable": False,
+    }
+    assert second.status == 400
+    assert set(second.body) == {"title", "detail", "requestId", "origin"}
+    assert [a["method"] for a in wb.answers] == ["POST", "PATCH"]
+
+
+def test_an_edit_passes_moderation_again(wb: FakeWildberries) -> None:
+    # Given an answer, and a rejection armed for the next reply
+    feedback = wb.add_feedback()
+    answer(wb, "POST", feedback["id"], "Спасибо!")
+    wb.moderate_next_reply("rejected")
+    # When the answer is edited
+    answer(wb, "PATCH", feedback["id"], "Спасибо ещё раз!")
+    # Then the edit is the one rejected
+    assert served_answer(wb, feedback["id"])["state"] == "rejected"
+
+
+def test_a_question_answer_held_back_carries_answer_state(wb: FakeWildberries) -> None:
+    # Given two questions and a pending verdict for the next reply
+    held, shown = wb.add_question("Есть гарантия?"), wb.add_question("Есть размер M?")
+    wb.moderate_next_reply("pending")
+    # When both are answered
+    for question in (held, shown):
+        body = {"id": question["id"], "answer": {"text": "Да."}, "state": "wbRu"}
+        call("PATCH", f"{wb.url}/api/v1/questions", headers=AUTH, json_body=body)
+    # Then only the held one says so; a shown answer has no state, as WB serves it
+    assert wb.question(held["id"])["answer"]["state"] == "reviewRequired"  # type: ignore[index]
+    assert "state" not in wb.question(shown["id"])["answer"]  # type: ignore[index]
+
+
+def test_an_answer_to_an_unknown_id_is_taken_but_nothing_is_shown() -> None:
+    # Given WB's own leniency about ids
+    with FakeWildberries(validate_answer_ids=False) as fake:
+        fake.no_rate_limit()
+        # When an answer goes to an id it does not know
+        taken = answer(fake, "POST", "no-such-id", "Спасибо!")
+        looked_up = call("GET", f"{fake.url}/api/v1/feedback?id=no-such-id", headers=AUTH)
+    # Then it was accepted, and the feedback is still not found
+    assert taken.status == 204
+    assert looked_up.status == 404
+    assert fake.reply_states == []
+
+
+def test_set_reply_state_names_an_answered_item(wb: FakeWildberries) -> None:
+    unanswered = wb.add_feedback()
+
+    with pytest.raises(KeyError):
+        wb.set_reply_state(unanswered["id"], "rejected")
+    with pytest.raises(ValueError):
+        wb.set_reply_state(unanswered["id"], "gone")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        wb.moderate_next_reply("published")  # type: ignore[arg-type]

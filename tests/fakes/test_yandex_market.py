@@ -249,3 +249,96 @@ def test_notify_posts_to_the_notification_path_of_a_local_endpoint(ym: FakeYande
     assert (status, body) == (200, answer)
     assert receiver.deliveries[0].path == "/webhooks/yandex_market/notification"
     assert receiver.deliveries[0].body["feedbackId"] == 48590001
+
+
+# ---------------------------------------------------------------- moderation of comments
+
+
+def update(ym: FakeYandexMarket, feedback_id: int, text: str, comment_id: int | None = None) -> Reply:
+    comment: dict[str, Any] = {"text": text} if comment_id is None else {"id": comment_id, "text": text}
+    return call(
+        "POST",
+        f"{ym.url}/v2/businesses/777/goods-feedback/comments/update",
+        headers=AUTH,
+        json_body={"feedbackId": feedback_id, "comment": comment},
+    )
+
+
+def listed(ym: FakeYandexMarket, feedback_id: int, query: str = "") -> Reply:
+    return call(
+        "POST",
+        f"{ym.url}/v2/businesses/777/goods-feedback/comments{'?' + query if query else ''}",
+        headers=AUTH,
+        json_body={"feedbackId": feedback_id},
+    )
+
+
+def test_a_comment_is_listed_published_and_modifiable(ym: FakeYandexMarket) -> None:
+    # Given a review
+    review = ym.add_feedback("Шумная", rating=3)
+    # When the shop comments on it
+    saved = update(ym, review["feedbackId"], "Спасибо за отзыв!").body["result"]
+    # Then the comments list shows it as Market does
+    [shown] = listed(ym, review["feedbackId"]).body["result"]["comments"]
+    assert shown == saved
+    assert (shown["status"], shown["canModify"], shown["author"]["type"]) == ("PUBLISHED", True, "BUSINESS")
+
+
+def test_moderation_knobs_set_unmoderated_and_banned(ym: FakeYandexMarket) -> None:
+    # Given a pending verdict for the next reply and a banned word
+    held, banned = ym.add_feedback("Один"), ym.add_feedback("Два")
+    ym.moderate_next_reply("pending")
+    ym.reject_replies_containing("скидка", reason="реклама")
+    # When both reviews get comments
+    update(ym, held["feedbackId"], "Разберёмся.")
+    update(ym, banned["feedbackId"], "Вот вам СКИДКА 10%.")
+    # Then their statuses say so, and the log keeps the reason
+    assert ym.comments(held["feedbackId"])[0]["status"] == "UNMODERATED"
+    assert ym.comments(banned["feedbackId"])[0]["status"] == "BANNED"
+    assert [(s["platform_state"], s["reason"]) for s in ym.reply_states] == [
+        ("UNMODERATED", None),
+        ("BANNED", "реклама"),
+    ]
+
+
+def test_set_reply_state_moves_a_comment_and_can_forbid_changes(ym: FakeYandexMarket) -> None:
+    # Given a published comment
+    review = ym.add_feedback()
+    comment_id = update(ym, review["feedbackId"], "Спасибо!").body["result"]["id"]
+    # When Market bans it later and forbids changes
+    ym.set_reply_state(review["feedbackId"], "rejected", can_modify=False)
+    changed = update(ym, review["feedbackId"], "Исправленный ответ.", comment_id=comment_id)
+    # Then it is BANNED, and changing it is refused
+    [shown] = listed(ym, review["feedbackId"]).body["result"]["comments"]
+    assert (shown["status"], shown["canModify"]) == ("BANNED", False)
+    assert changed.status == 400
+    assert len(ym.answers) == 1
+
+
+def test_a_changed_comment_keeps_its_id_and_passes_moderation_again(ym: FakeYandexMarket) -> None:
+    # Given a banned comment
+    review = ym.add_feedback()
+    ym.moderate_next_reply("rejected")
+    comment_id = update(ym, review["feedbackId"], "Пишите в телеграм.").body["result"]["id"]
+    # When it is changed
+    changed = update(ym, review["feedbackId"], "Спасибо за отзыв!", comment_id=comment_id).body["result"]
+    # Then the same comment is published with the new text
+    assert (changed["id"], changed["status"], changed["text"]) == (
+        comment_id,
+        "PUBLISHED",
+        "Спасибо за отзыв!",
+    )
+    assert len(ym.comments(review["feedbackId"])) == 1
+
+
+def test_the_comments_list_pages_with_tokens(ym: FakeYandexMarket) -> None:
+    review = ym.add_feedback()
+    for n in range(3):
+        update(ym, review["feedbackId"], f"Комментарий {n}")
+
+    first = listed(ym, review["feedbackId"], "limit=2").body["result"]
+    second = listed(ym, review["feedbackId"], f"limit=2&pageToken={first['paging']['nextPageToken']}")
+
+    assert [c["text"] for c in first["comments"]] == ["Комментарий 0", "Комментарий 1"]
+    assert [c["text"] for c in second.body["result"]["comments"]] == ["Комментарий 2"]
+    assert second.body["result"]["paging"] == {}

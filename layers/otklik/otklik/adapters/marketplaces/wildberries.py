@@ -1,4 +1,4 @@
-"""Wildberries HTTP client: polls unanswered reviews and questions from the feedbacks API, publishes replies.
+"""Wildberries HTTP client: polls reviews and questions (feedbacks API); publishes, reads back, edits replies.
 
 What the items mean and how the cursor moves are platform facts, in
 otklik.domain.marketplaces.wildberries; this module only makes the calls and checks the answers' shape.
@@ -14,13 +14,14 @@ from otklik.adapters.http import HttpError, HttpResponse, HttpTransport, QueryVa
 from otklik.adapters.marketplaces.failures import failure, platform_reason, unexpected_answer
 from otklik.adapters.marketplaces.ratelimit import Limiter
 from otklik.domain.marketplaces.connections import check_connector
-from otklik.domain.marketplaces.limits import enforce_reply_limit
+from otklik.domain.marketplaces.limits import enforce_reply_limit, reply_limit
 from otklik.domain.marketplaces.models import (
     ApprovedReply,
     Connection,
     PermanentRejection,
     PollPage,
     PublishedReply,
+    ReplyReadBack,
 )
 from otklik.domain.marketplaces.wildberries import (
     DEFAULT_PAGE_SIZE,
@@ -30,6 +31,7 @@ from otklik.domain.marketplaces.wildberries import (
     STREAM_KINDS,
     STREAMS,
     WildberriesCursor,
+    answer_read_back,
     poll_page,
 )
 
@@ -121,15 +123,50 @@ class WildberriesConnector:
     def publish(self, reply: ApprovedReply) -> PublishedReply:
         enforce_reply_limit("wildberries", reply.kind, reply.text)
         if reply.kind == "review":
-            self._call(
-                "POST", "/api/v1/feedbacks/answer", json_body={"id": reply.external_id, "text": reply.text}
-            )
+            self._send_review_answer("POST", reply)
         else:
-            response = self._call(
-                "PATCH",
-                "/api/v1/questions",
-                json_body={"id": reply.external_id, "answer": {"text": reply.text}, "state": "wbRu"},
-            )
-            if response.body.strip():
-                self._document(response, "PATCH /api/v1/questions")
+            self._answer_question(reply)
         return PublishedReply(marketplace=SOURCE, external_id=reply.external_id, text=reply.text)
+
+    def read_back(self, reply: ApprovedReply, platform_answer_id: str | None) -> ReplyReadBack:
+        """The review's or question's answer as WB shows it now: answer.state, answer.editable, answer.text.
+
+        WB gives answers no id of their own, so platform_answer_id is not used. An item WB does not know
+        (it takes an answer to an unknown review id silently) reads back as missing.
+        """
+        reply_limit("wildberries", reply.kind)  # refuses a kind WB takes no replies to
+        path = "/api/v1/feedback" if reply.kind == "review" else "/api/v1/question"
+        try:
+            response = self._call("GET", path, params={"id": reply.external_id})
+        except PermanentRejection as refusal:
+            if refusal.status == 404:
+                return answer_read_back(None)
+            raise
+        return answer_read_back(self._document(response, f"GET {path}").get("data"))
+
+    def replace(self, reply: ApprovedReply, previous_answer_id: str | None) -> PublishedReply:
+        """A corrected answer where the previous one was refused: a review's answer is edited (WB allows
+        one edit, within 60 days; its refusal is a PermanentRejection), a question is answered again.
+        WB gives answers no id, so previous_answer_id is not used."""
+        enforce_reply_limit("wildberries", reply.kind, reply.text)
+        if reply.kind == "review":
+            self._send_review_answer("PATCH", reply)
+        else:
+            self._answer_question(reply)
+        return PublishedReply(marketplace=SOURCE, external_id=reply.external_id, text=reply.text)
+
+    def _send_review_answer(self, method: str, reply: ApprovedReply) -> None:
+        """POST answers a review, PATCH edits its answer; both take {id, text} and answer 204."""
+        path = "/api/v1/feedbacks/answer"
+        response = self._call(method, path, json_body={"id": reply.external_id, "text": reply.text})
+        if response.body.strip():
+            self._document(response, f"{method} {path}")
+
+    def _answer_question(self, reply: ApprovedReply) -> None:
+        response = self._call(
+            "PATCH",
+            "/api/v1/questions",
+            json_body={"id": reply.external_id, "answer": {"text": reply.text}, "state": "wbRu"},
+        )
+        if response.body.strip():
+            self._document(response, "PATCH /api/v1/questions")

@@ -1,4 +1,4 @@
-"""Yandex Market HTTP client: polls reviews needing a reaction, fetches notified feedback, publishes replies.
+"""Yandex Market HTTP client: polls and fetches reviews; publishes, reads back and changes replies.
 
 What the reviews, chat messages and notifications mean and how the cursor moves are platform
 facts, in otklik.domain.marketplaces.yandex_market; this module only makes the calls and checks
@@ -15,7 +15,7 @@ from otklik.adapters.http import HttpError, HttpResponse, HttpTransport, QueryVa
 from otklik.adapters.marketplaces.failures import failure, json_document, platform_reason, unexpected_answer
 from otklik.domain.marketplaces.connections import check_connector
 from otklik.domain.marketplaces.fields import as_object, optional_id
-from otklik.domain.marketplaces.limits import NOT_SENT_STATUS, enforce_reply_limit
+from otklik.domain.marketplaces.limits import NOT_SENT_STATUS, enforce_reply_limit, reply_limit
 from otklik.domain.marketplaces.models import (
     ApprovedReply,
     Connection,
@@ -24,6 +24,8 @@ from otklik.domain.marketplaces.models import (
     PermanentRejection,
     PollPage,
     PublishedReply,
+    ReplyReadBack,
+    reply_entry_id,
 )
 from otklik.domain.marketplaces.yandex_market import (
     MAX_FEEDBACK_IDS,
@@ -34,11 +36,16 @@ from otklik.domain.marketplaces.yandex_market import (
     YandexMarketCursor,
     business_id,
     chat_envelope,
+    comment_read_back,
     poll_page,
     review_envelope,
+    shop_comment,
     window_since,
 )
 from otklik.domain.models import FeedbackEnvelope
+
+# How far a read-back pages through a review's comments (50 a page): our comment is among the first.
+MAX_COMMENT_PAGES = 5
 
 
 class YandexMarketConnector:
@@ -145,33 +152,100 @@ class YandexMarketConnector:
     def publish(self, reply: ApprovedReply) -> PublishedReply:
         enforce_reply_limit("yandex_market", reply.kind, reply.text)
         if reply.kind == "review":
-            if not reply.external_id.isdigit():
-                raise PermanentRejection(
-                    NOT_SENT_STATUS, f"not sent: {reply.external_id!r} is not a review id"
-                )
+            return self._save_comment(reply, None)
+        chat_id = reply.reply_context.get("chat_id", "")
+        if not chat_id.isdigit():
+            raise PermanentRejection(
+                NOT_SENT_STATUS, "not sent: a Yandex Market chat reply needs the chat_id"
+            )
+        self._call(
+            "POST",
+            f"/v2/businesses/{self._business}/chats/message",
+            params={"chatId": chat_id},
+            json_body={"message": reply.text},
+        )
+        return PublishedReply(marketplace=SOURCE, external_id=reply.external_id, text=reply.text)
+
+    # ------------------------------------------------------------------ read-back and replacement
+
+    def read_back(self, reply: ApprovedReply, platform_answer_id: str | None) -> ReplyReadBack:
+        """Our comment among the review's comments: its status (PUBLISHED, UNMODERATED, BANNED) and
+        canModify; a comment (or review) Market deleted reads back as missing. Market does not moderate
+        the shop's chat messages: a chat reply reads back as published."""
+        reply_limit("yandex_market", reply.kind)  # refuses a kind Market takes no replies to
+        if reply.kind == "chat":
+            return ReplyReadBack("published", text=reply.text)
+        try:
+            comments = self._comments(_review_id(reply))
+        except PermanentRejection as refusal:
+            if refusal.status == 404:
+                return ReplyReadBack("missing")
+            raise
+        return comment_read_back(comments, platform_answer_id, reply.text)
+
+    def replace(self, reply: ApprovedReply, previous_answer_id: str | None) -> PublishedReply:
+        """A corrected reply where the previous one was refused: the shop's comment on the review is
+        changed in place when Market lets it be (canModify), else PermanentRejection says it may not;
+        with no comment left on the review a new one is made. A chat gets a new message."""
+        enforce_reply_limit("yandex_market", reply.kind, reply.text)
+        if reply.kind != "review":
+            return self.publish(reply)
+        previous = shop_comment(self._comments(_review_id(reply)), previous_answer_id)
+        if previous is None:
+            return self._save_comment(reply, None)
+        comment_id = reply_entry_id(previous)
+        if previous.get("canModify") is not True or comment_id is None or not comment_id.isdigit():
+            raise PermanentRejection(
+                NOT_SENT_STATUS,
+                f"not sent: Yandex Market does not let comment {comment_id} on review {reply.external_id} "
+                "be changed (canModify is false)",
+            )
+        return self._save_comment(reply, int(comment_id))
+
+    def _save_comment(self, reply: ApprovedReply, comment_id: int | None) -> PublishedReply:
+        """comments/update makes a new comment on the review, or changes comment_id's text."""
+        comment: dict[str, Any] = {"text": reply.text}
+        if comment_id is not None:
+            comment["id"] = comment_id
+        document = self._call(
+            "POST",
+            f"/v2/businesses/{self._business}/goods-feedback/comments/update",
+            json_body={"feedbackId": _review_id(reply), "comment": comment},
+        )
+        result = document.get("result")
+        saved_id = optional_id(result, "id") if isinstance(result, dict) else None
+        return PublishedReply(
+            marketplace=SOURCE, external_id=reply.external_id, text=reply.text, platform_answer_id=saved_id
+        )
+
+    def _comments(self, review_id: int) -> list[Any]:
+        path = f"/v2/businesses/{self._business}/goods-feedback/comments"
+        comments: list[Any] = []
+        token: str | None = None
+        for _ in range(MAX_COMMENT_PAGES):
             document = self._call(
                 "POST",
-                f"/v2/businesses/{self._business}/goods-feedback/comments/update",
-                json_body={"feedbackId": int(reply.external_id), "comment": {"text": reply.text}},
+                path,
+                params={"limit": MAX_PAGE_SIZE, "pageToken": token},
+                json_body={"feedbackId": review_id},
             )
             result = document.get("result")
-            comment_id = optional_id(result, "id") if isinstance(result, dict) else None
-        else:
-            chat_id = reply.reply_context.get("chat_id", "")
-            if not chat_id.isdigit():
-                raise PermanentRejection(
-                    NOT_SENT_STATUS, "not sent: a Yandex Market chat reply needs the chat_id"
-                )
-            self._call(
-                "POST",
-                f"/v2/businesses/{self._business}/chats/message",
-                params={"chatId": chat_id},
-                json_body={"message": reply.text},
-            )
-            comment_id = None
-        return PublishedReply(
-            marketplace=SOURCE, external_id=reply.external_id, text=reply.text, platform_answer_id=comment_id
-        )
+            page = result.get("comments") if isinstance(result, dict) else None
+            if not isinstance(page, list):
+                raise unexpected_answer(PLATFORM, f"POST {path}", "no result.comments list")
+            comments.extend(page)
+            paging = result.get("paging") if isinstance(result, dict) else None
+            following = paging.get("nextPageToken") if isinstance(paging, dict) else None
+            if not isinstance(following, str) or not following:
+                break
+            token = following
+        return comments
+
+
+def _review_id(reply: ApprovedReply) -> int:
+    if not reply.external_id.isdigit():
+        raise PermanentRejection(NOT_SENT_STATUS, f"not sent: {reply.external_id!r} is not a review id")
+    return int(reply.external_id)
 
 
 def _document(response: HttpResponse, what: str) -> Mapping[str, Any]:

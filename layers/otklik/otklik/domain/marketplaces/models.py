@@ -1,7 +1,8 @@
-"""What every marketplace shares: connections, poll pages and cursors, pushes, replies, and their errors."""
+"""What every marketplace shares: connections, poll pages, cursors, pushes, replies read back, errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -108,9 +109,56 @@ class PublishedReply:
     platform_answer_id: str | None = None
 
 
+ReplyVisibility = Literal["published", "pending", "rejected", "missing"]
+
+
+@dataclass(frozen=True)
+class ReplyReadBack:
+    """What the platform shows of a reply we published, read back on a later poll."""
+
+    # published: shown to buyers; pending: under the platform's moderation; rejected: refused or
+    # banned by its moderation; missing: not shown at all (WB accepts an answer to an unknown review
+    # id silently; a deleted comment)
+    state: ReplyVisibility
+    # the platform's words where it gives them, else ours, e.g. "Wildberries answer.state rejected"
+    reason: str | None = None
+    text: str | None = None  # the reply text as the platform shows it
+    platform_answer_id: str | None = None
+    can_edit: bool | None = None  # WB answer.editable, YM canModify; None where the platform does not say
+
+
 @dataclass(frozen=True)
 class StoredCursor:
     """A stream's cursor as stored, with the version that makes its next save conditional."""
 
     cursor: dict[str, Any]
     version: int  # 0 when nothing is stored yet
+
+
+def reply_entry_id(entry: Mapping[str, Any]) -> str | None:
+    """An entry's own id (a string or an integer) as a string, None when it has none."""
+    value = entry.get("id")
+    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+        return None
+    return str(value).strip()
+
+
+def find_reply(
+    entries: Sequence[Any],
+    answer_id: str | None,
+    text: str | None,
+    ours: Callable[[Mapping[str, Any]], bool],
+) -> Mapping[str, Any] | None:
+    """Our reply among a platform's list of comments or answers: the entry whose id is answer_id, else
+    the latest entry `ours` accepts whose text is `text` (any text when None). Non-objects are passed over."""
+    objects = [entry for entry in entries if isinstance(entry, dict)]
+    if answer_id is not None:
+        for entry in objects:
+            if reply_entry_id(entry) == answer_id:
+                return entry
+    wanted = text.strip() if text is not None else None
+    for entry in reversed(objects):
+        shown = entry.get("text")
+        if ours(entry) and isinstance(shown, str) and (wanted is None or shown.strip() == wanted):
+            return entry
+    return None

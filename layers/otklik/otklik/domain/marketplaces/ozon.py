@@ -33,7 +33,15 @@ from otklik.domain.marketplaces.fields import (
     required_id,
     required_text,
 )
-from otklik.domain.marketplaces.models import Connection, MalformedItem, PollPage, PushResult
+from otklik.domain.marketplaces.models import (
+    Connection,
+    MalformedItem,
+    PollPage,
+    PushResult,
+    ReplyReadBack,
+    find_reply,
+    reply_entry_id,
+)
 from otklik.domain.models import (
     MAX_ID_CHARS,
     MAX_TEXT_CHARS,
@@ -169,6 +177,28 @@ def _last_item_id(items: list[Any]) -> str | None:
         if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
             return str(item["id"])
     return None
+
+
+# ---------------------------------------------------------------------- our replies, read back
+
+
+def _is_ours(entry: Mapping[str, Any]) -> bool:
+    """A review comment says is_owner; a question's answers do not, and are matched by text alone."""
+    return entry.get("is_owner") is not False
+
+
+def listed_read_back(entries: list[Any], answer_id: str | None, text: str) -> ReplyReadBack:
+    """What a review's comments (/v1/review/comment/list) or a question's answers (/v1/question/answer/list)
+    show of our reply. Ozon lists only what passed its moderation, and no comment can be edited: a
+    listed reply is published, any other missing, since Ozon does not say whether it waits, was
+    refused or was deleted."""
+    entry = find_reply(entries, answer_id, text, _is_ours)
+    if entry is None:
+        return ReplyReadBack("missing")
+    shown = entry.get("text")
+    return ReplyReadBack(
+        "published", text=shown if isinstance(shown, str) else None, platform_answer_id=reply_entry_id(entry)
+    )
 
 
 # ---------------------------------------------------------------------- pushes

@@ -38,7 +38,7 @@ from otklik.domain.marketplaces.fields import (
     required_id,
     required_text,
 )
-from otklik.domain.marketplaces.models import MalformedItem, PollPage
+from otklik.domain.marketplaces.models import MalformedItem, PollPage, ReplyReadBack, ReplyVisibility
 from otklik.domain.models import (
     MAX_PHOTO_URL_CHARS,
     MAX_PHOTOS,
@@ -55,6 +55,14 @@ STREAM_KINDS: dict[str, FeedbackKind] = {"feedbacks": "review", "questions": "qu
 # Documented maxima: feedbacks take <= 5000 (skip <= 199990); questions take + skip <= 10000.
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 5000
+# answer.state: wbRu is shown on the site, none an answer WB has not checked (shown as well);
+# reviewRequired is under WB's check, rejected refused by it.
+ANSWER_VISIBILITY: dict[str, ReplyVisibility] = {
+    "wbRu": "published",
+    "none": "published",
+    "reviewRequired": "pending",
+    "rejected": "rejected",
+}
 
 
 @dataclass(frozen=True)
@@ -194,3 +202,27 @@ def _photos(links: Any) -> tuple[str, ...]:
         and isinstance(link.get("fullSize"), str)
         and 0 < len(link["fullSize"]) <= MAX_PHOTO_URL_CHARS
     )[:MAX_PHOTOS]
+
+
+def answer_read_back(item: Any) -> ReplyReadBack:
+    """What a feedback or question, as GET /api/v1/feedback?id= (or question?id=) serves it, shows of
+    our answer. No item (WB said 404) or an answer without text is missing; an answer without a state
+    (WB documents none on questions) is shown; a state otklik does not know is taken as pending."""
+    answer = item.get("answer") if isinstance(item, dict) else None
+    text = answer.get("text") if isinstance(answer, dict) else None
+    if not isinstance(answer, dict) or not isinstance(text, str) or not text.strip():
+        return ReplyReadBack("missing")
+    editable = answer.get("editable")
+    can_edit = editable if isinstance(editable, bool) else None
+    raw = answer.get("state")
+    state: ReplyVisibility | None = "published" if raw is None else None
+    reason: str | None = None
+    if isinstance(raw, str):
+        state = ANSWER_VISIBILITY.get(raw)
+        reason = None if state == "published" else f"{PLATFORM} answer.state {raw}"
+    if state is None:
+        state, reason = (
+            "pending",
+            f"{PLATFORM} answer.state {raw!r} is not one otklik knows",
+        )
+    return ReplyReadBack(state, reason, text, can_edit=can_edit)

@@ -40,7 +40,17 @@ from otklik.domain.marketplaces.fields import (
     parse_time,
     required_id,
 )
-from otklik.domain.marketplaces.models import Connection, FetchJob, MalformedItem, PollPage, PushResult
+from otklik.domain.marketplaces.models import (
+    Connection,
+    FetchJob,
+    MalformedItem,
+    PollPage,
+    PushResult,
+    ReplyReadBack,
+    ReplyVisibility,
+    find_reply,
+    reply_entry_id,
+)
 from otklik.domain.models import (
     MAX_PHOTO_URL_CHARS,
     MAX_PHOTOS,
@@ -61,6 +71,14 @@ MAX_LOOKBACK = timedelta(days=180)  # dateTimeFrom may be at most six months bef
 
 INTEGRATION_NAME = "otklik"
 WRONG_EVENT_FORMAT = "WRONG_EVENT_FORMAT"
+# A comment's status: PUBLISHED is shown, UNMODERATED waits for Market's moderation, BANNED was refused
+# by it; deleted comments are left out of the list altogether.
+COMMENT_VISIBILITY: dict[str, ReplyVisibility] = {
+    "PUBLISHED": "published",
+    "UNMODERATED": "pending",
+    "BANNED": "rejected",
+    "DELETED": "missing",
+}
 
 
 @dataclass(frozen=True)
@@ -235,6 +253,42 @@ def _sane_links(links: Iterable[Any]) -> tuple[str, ...]:
     long to be one is left out rather than the whole review."""
     sane = (link for link in links if isinstance(link, str) and 0 < len(link) <= MAX_PHOTO_URL_CHARS)
     return tuple(itertools.islice(sane, MAX_PHOTOS))
+
+
+# ---------------------------------------------------------------------- our comments, read back
+
+
+def _is_shop_comment(comment: Mapping[str, Any]) -> bool:
+    """A comment of the shop's own on the review itself (not a reply inside a buyer's thread)."""
+    author = comment.get("author")
+    return isinstance(author, dict) and author.get("type") == "BUSINESS" and comment.get("parentId") is None
+
+
+def shop_comment(
+    comments: list[Any], comment_id: str | None, text: str | None = None
+) -> Mapping[str, Any] | None:
+    """Our comment among a review's comments (goods-feedback/comments): the one with comment_id, else
+    the shop's latest on the review with `text` (any text when None)."""
+    return find_reply(comments, comment_id, text, _is_shop_comment)
+
+
+def comment_read_back(comments: list[Any], comment_id: str | None, text: str) -> ReplyReadBack:
+    """What a review's comments show of our reply: its status, its text and whether it may be changed."""
+    comment = shop_comment(comments, comment_id, text)
+    if comment is None:
+        return ReplyReadBack("missing")
+    status, shown, can_modify = comment.get("status"), comment.get("text"), comment.get("canModify")
+    state: ReplyVisibility | None = COMMENT_VISIBILITY.get(status) if isinstance(status, str) else None
+    reason: str | None = None if state == "published" else f"{PLATFORM} comment status {status}"
+    if state is None:
+        state, reason = "pending", f"{PLATFORM} comment status {status!r} is not one otklik knows"
+    return ReplyReadBack(
+        state,
+        reason,
+        text=shown if isinstance(shown, str) else None,
+        platform_answer_id=reply_entry_id(comment),
+        can_edit=can_modify if isinstance(can_modify, bool) else None,
+    )
 
 
 # ---------------------------------------------------------------------- notifications
