@@ -21,7 +21,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # {"detail": {"force": true}} polls every enabled connection now, whatever its interval
     # (the schedule's Input on AWS; the body of POST /_local/schedules/... locally).
     force = bool((event.get("detail") or {}).get("force"))
-    reports = poller()(datetime.now(UTC), force=force)
+    poll = poller()
+    reports = poll(datetime.now(UTC), force=force)
+    # Then what the platforms show of the replies published since (their own moderation's verdict).
+    looked = poll.read_back(datetime.now(UTC))
+    metrics.add_metric(name="RepliesRefusedByPlatform", unit=MetricUnit.Count, value=looked.refused)
+    for reply_id, error in looked.failed:
+        logger.warning("reply not read back", extra={"reply_id": reply_id, "error": error})
     if reports:
         # A run's failed streams, one figure per run: its alarm waits for failures in three periods running.
         failed = sum(1 for report in reports if report.error)
@@ -42,6 +48,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
                 extra={"connection": report.connection, "stream": report.stream, "error": report.error},
             )
     return {
+        "read_back": {"published": looked.published, "pending": looked.pending, "refused": looked.refused},
         "streams": [
             {
                 "connection": r.connection,
@@ -52,5 +59,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
                 "error": r.error,
             }
             for r in reports
-        ]
+        ],
     }

@@ -117,6 +117,7 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_FEEDBACK_TABLE": router.feedback._table,
         "OTKLIK_TICKETS_TABLE": router.tickets._table,
         "OTKLIK_NOTIFY_QUEUE_URL": router.notify_queue._queue_url,
+        "OTKLIK_ANSWER_QUEUE_URL": router.replies.answer_queue._queue_url,
         "OTKLIK_CONFIG_BUCKET": router.config._bucket,
     },
     "SendNotificationsFunction": lambda notifier: {
@@ -135,6 +136,9 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
     "PollMarketplacesFunction": lambda poller: {
         "OTKLIK_CURSORS_TABLE": poller.cursors._table,
         "OTKLIK_INGEST_QUEUE_URL": poller.ingest_queue._queue_url,
+        "OTKLIK_TICKETS_TABLE": poller.read_back.tickets._table,
+        "OTKLIK_NOTIFY_QUEUE_URL": poller.read_back.notify_queue._queue_url,
+        "OTKLIK_CONFIG_BUCKET": poller.read_back.config._bucket,
     },
     "FetchMarketplaceFunction": lambda fetcher: {"OTKLIK_INGEST_QUEUE_URL": fetcher.ingest_queue._queue_url},
     "PublishAnswersFunction": lambda publisher: {

@@ -303,7 +303,7 @@ class TicketWithReply:
     def get_item(self, feedback_id: str) -> FeedbackItem | None:
         return self.item if feedback_id == self.item.id else None
 
-    def approve(self, ticket_id: str, reply: ReplyState) -> bool:
+    def approve(self, ticket_id: str, reply: ReplyState, previous: ReplyState | None = None) -> bool:
         current = self.reply
         if not (
             current is None

@@ -434,7 +434,7 @@ class Store:
     def get_item(self, feedback_id: str) -> FeedbackItem | None:
         return self.item
 
-    def approve(self, ticket_id: str, reply: ReplyState) -> bool:
+    def approve(self, ticket_id: str, reply: ReplyState, previous: ReplyState | None = None) -> bool:
         self.approved.append(reply)
         return self.accept
 
@@ -444,7 +444,7 @@ class Store:
             self.published.append((after.reply.reply_id, after.reply.text))
         return True
 
-    def mark_rejected(self, ticket_id: str, reply_id: str, reason: str) -> bool:
+    def mark_rejected(self, ticket_id: str, reply_id: str, reason: str, *, auto: bool = False) -> bool:
         self.rejected.append((reply_id, reason))
         return True
 

@@ -135,10 +135,15 @@ DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
         "TicketsTable": {"GetItem", "BatchGetItem", "UpdateItem"},
         "TicketsTable/index/by_deadline": {"Query"},
     },
-    "PollMarketplacesFunction": {"CursorsTable": {"GetItem", "PutItem"}},
+    "PollMarketplacesFunction": {
+        "CursorsTable": {"GetItem", "PutItem"},
+        "TicketsTable": {"GetItem", "PutItem", "UpdateItem"},
+        "TicketsTable/index/by_deadline": {"Query"},
+    },
     "FetchMarketplaceFunction": {},
     "PublishAnswersFunction": {
-        "TicketsTable": {"GetItem", "UpdateItem"},  # the first response, on the version read
+        # the first response, on the version read; the read-back watch (put)
+        "TicketsTable": {"GetItem", "UpdateItem", "PutItem"},
         "IdempotencyTable": POWERTOOLS_IDEMPOTENCY,
     },
     "OpsApiFunction": {

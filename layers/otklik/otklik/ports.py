@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
         FetchJob,
         PollPage,
         PublishedReply,
+        ReplyReadBack,
         StoredCursor,
     )
     from otklik.domain.models import (
@@ -35,6 +36,8 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
         Ticket,
     )
     from otklik.domain.repeat_contact import CustomerClaim
+    from otklik.domain.replies.recent import RecentReply
+    from otklik.domain.replies.watch import ReadBackDue
 
 
 # ---------------------------------------------------------------- queues and configuration
@@ -44,6 +47,12 @@ class Publisher(Protocol):
     """One queue: a message sent is durably enqueued when send returns (else it raises)."""
 
     def send(self, message: BaseModel) -> str: ...
+
+
+class DelayedPublisher(Protocol):
+    """A queue that can hold a message back: delivered no sooner than delay_seconds (SQS: at most 900)."""
+
+    def send(self, message: BaseModel, delay_seconds: int = 0) -> str: ...
 
 
 class ConfigSource(Protocol):
@@ -199,7 +208,7 @@ class TicketQueries(Protocol):
 class Approvals(Protocol):
     """The reply state of tickets as approving a reply needs it: record it, or take it back."""
 
-    def approve(self, ticket_id: str, reply: ReplyState) -> bool: ...
+    def approve(self, ticket_id: str, reply: ReplyState, previous: ReplyState | None = None) -> bool: ...
     def withdraw(self, ticket_id: str, reply: ReplyState, previous: ReplyState | None) -> bool: ...
 
 
@@ -207,8 +216,27 @@ class Replies(Protocol):
     """The reply state of tickets; every change is conditional on the state it expects. (A publication is
     recorded with the ticket's first response, through TicketChanges.)"""
 
-    def approve(self, ticket_id: str, reply: ReplyState) -> bool: ...
-    def mark_rejected(self, ticket_id: str, reply_id: str, reason: str) -> bool: ...
+    def approve(self, ticket_id: str, reply: ReplyState, previous: ReplyState | None = None) -> bool: ...
+    def mark_rejected(self, ticket_id: str, reply_id: str, reason: str, *, auto: bool = False) -> bool: ...
+    # The outbox of automatic replies to items without a ticket (keyed by the id a ticket would have).
+    def approve_auto(self, ticket_id: str, feedback_id: str, reply: ReplyState) -> bool: ...
+    def get_auto(self, ticket_id: str) -> ReplyState | None: ...
+    def record_auto(self, ticket_id: str, reply: ReplyState) -> bool: ...
+
+
+class RecentRepliesStore(Protocol):
+    """The last replies on each product (by otklik.domain.replies.recent.product_key), newest first."""
+
+    def recent(self, product: str) -> list[RecentReply]: ...
+    def remember(self, product: str, reply: RecentReply, keep: int) -> None: ...
+
+
+class ReplyWatchStore(Protocol):
+    """Published replies to read back from their platform, each at its next look."""
+
+    def watch(self, due: ReadBackDue) -> None: ...
+    def due(self, now: datetime, limit: int) -> list[ReadBackDue]: ...
+    def done(self, reply_id: str) -> None: ...
 
 
 class ChannelUnavailable(Exception):
@@ -259,6 +287,11 @@ class Connector(Protocol):
 
     def poll(self, stream: str, cursor: dict[str, Any], now: datetime) -> PollPage: ...
     def publish(self, reply: ApprovedReply) -> PublishedReply: ...
+    # What the platform shows now of a reply published earlier (its own moderation's verdict).
+    def read_back(self, reply: ApprovedReply, platform_answer_id: str | None) -> ReplyReadBack: ...
+    # A corrected reply where the previous one was refused, by the platform's rules (edit, or delete
+    # and create); the same limits as publish; PermanentRejection where the platform allows no change.
+    def replace(self, reply: ApprovedReply, previous_answer_id: str | None) -> PublishedReply: ...
 
 
 class NotifiedFetcher(Protocol):

@@ -14,6 +14,8 @@ class QueuePublisher:
         self._client = client
         self._queue_url = queue_url
 
-    def send(self, message: BaseModel) -> str:
-        answer = self._client.send_message(QueueUrl=self._queue_url, MessageBody=encode(message))
+    def send(self, message: BaseModel, delay_seconds: int = 0) -> str:
+        """delay_seconds: SQS delivers it no sooner (0-900)."""
+        extra = {"DelaySeconds": delay_seconds} if delay_seconds else {}
+        answer = self._client.send_message(QueueUrl=self._queue_url, MessageBody=encode(message), **extra)
         return str(answer["MessageId"])

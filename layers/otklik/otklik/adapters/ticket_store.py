@@ -29,6 +29,8 @@ from otklik.ports import Page, TicketFilters
 TICKET_SK = "TICKET"
 # The claim of a customer's newest ticket (pk CUSTOMER#<customer_key>): otklik.domain.repeat_contact.
 CLAIM_SK = "TICKET_CLAIM"
+# An automatic reply to an item that has no ticket (pk TICKET#<the ticket id it would have>).
+AUTO_REPLY_SK = "AUTO_REPLY"
 BATCH_GET_KEYS = 100
 BATCH_GET_ATTEMPTS = 5
 STORAGE_ONLY = ("pk", "sk", "sla_watch", "due_at")
@@ -370,14 +372,21 @@ class ReplyStore:
         self._client = client
         self._table = table
 
-    def _update(self, ticket_id: str, expression: str, condition: str, values: dict[str, Any]) -> bool:
+    def _update(
+        self,
+        ticket_id: str,
+        expression: str,
+        condition: str,
+        values: dict[str, Any],
+        sk: str = TICKET_SK,
+    ) -> bool:
         """Apply the update; False when the condition does not hold (nothing is written)."""
         text = f"{expression} {condition}"
         names = {name: name[1:] for name in ("#reply", "#status", "#text") if name in text}
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key={"pk": _pk(ticket_id), "sk": {"S": TICKET_SK}},
+                Key={"pk": _pk(ticket_id), "sk": {"S": sk}},
                 UpdateExpression=f"{expression} ADD #version :one",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={**names, "#version": "version"},
@@ -389,19 +398,74 @@ class ReplyStore:
             raise
         return True
 
-    def approve(self, ticket_id: str, reply: ReplyState) -> bool:
-        """Record an approved reply unless another is approved or published; the same one again is fine."""
+    def approve(self, ticket_id: str, reply: ReplyState, previous: ReplyState | None = None) -> bool:
+        """Record an approved reply unless another is approved or published; the same one again is fine.
+        A rejected reply it replaces is kept in `reply_versions` when it was published first (the platform
+        showed it, then refused it): the ticket keeps every version that reached the customer."""
+        values: dict[str, Any] = {
+            ":reply": to_item({"reply": model_to_document(reply)})["reply"],
+            ":rejected": {"S": "rejected"},
+            ":approved": {"S": "approved"},
+            ":reply_id": {"S": reply.reply_id},
+        }
+        same = "(#reply.reply_id = :reply_id AND #reply.#status = :approved)"
+        if previous is not None and previous.status == "rejected" and previous.published_at is not None:
+            values[":previous_id"] = {"S": previous.reply_id}
+            values[":versions"] = {"L": [to_item({"v": model_to_document(previous)})["v"]]}
+            values[":none"] = {"L": []}
+            return self._update(
+                ticket_id,
+                "SET #reply = :reply, reply_versions = list_append(if_not_exists(reply_versions, :none),"
+                " :versions)",
+                f"attribute_exists(pk) AND ((#reply.reply_id = :previous_id AND #reply.#status = :rejected)"
+                f" OR {same})",
+                values,
+            )
         return self._update(
             ticket_id,
             "SET #reply = :reply",
-            "attribute_exists(pk) AND (attribute_not_exists(#reply) OR #reply.#status = :rejected "
-            "OR (#reply.reply_id = :reply_id AND #reply.#status = :approved))",
+            "attribute_exists(pk) AND (attribute_not_exists(#reply) OR #reply.#status = :rejected"
+            f" OR {same})",
+            values,
+        )
+
+    # ---- the outbox of automatic replies to items without a ticket: pk TICKET#<the id a ticket of the
+    # item would have>, sk AUTO_REPLY, `reply` and `feedback_id`.
+
+    def approve_auto(self, ticket_id: str, feedback_id: str, reply: ReplyState) -> bool:
+        """Record an automatic reply to an item without a ticket, once: False when the item has one already
+        (an earlier delivery of the same item drafted it)."""
+        return self._update(
+            ticket_id,
+            "SET #reply = :reply, feedback_id = :feedback",
+            "attribute_not_exists(#reply)",
             {
                 ":reply": to_item({"reply": model_to_document(reply)})["reply"],
-                ":rejected": {"S": "rejected"},
-                ":approved": {"S": "approved"},
+                ":feedback": {"S": feedback_id},
+            },
+            sk=AUTO_REPLY_SK,
+        )
+
+    def get_auto(self, ticket_id: str) -> ReplyState | None:
+        answer = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": _pk(ticket_id), "sk": {"S": AUTO_REPLY_SK}},
+            ConsistentRead=True,
+        )
+        reply = from_item(answer["Item"]).get("reply") if "Item" in answer else None
+        return ReplyState.model_validate(reply) if reply else None
+
+    def record_auto(self, ticket_id: str, reply: ReplyState) -> bool:
+        """Write the outbox reply's new state (published, read back), while it is the same reply."""
+        return self._update(
+            ticket_id,
+            "SET #reply = :reply",
+            "#reply.reply_id = :reply_id",
+            {
+                ":reply": to_item({"reply": model_to_document(reply)})["reply"],
                 ":reply_id": {"S": reply.reply_id},
             },
+            sk=AUTO_REPLY_SK,
         )
 
     def withdraw(self, ticket_id: str, reply: ReplyState, previous: ReplyState | None) -> bool:
@@ -423,8 +487,9 @@ class ReplyStore:
         values[":previous"] = to_item({"reply": model_to_document(previous)})["reply"]
         return self._update(ticket_id, "SET #reply = :previous", condition, values)
 
-    def mark_rejected(self, ticket_id: str, reply_id: str, reason: str) -> bool:
-        """Record the platform's refusal, so the reply can be corrected and approved again."""
+    def mark_rejected(self, ticket_id: str, reply_id: str, reason: str, *, auto: bool = False) -> bool:
+        """Record the platform's refusal, so the reply can be corrected and approved again (auto: the reply
+        in the outbox of automatic replies, of an item without a ticket)."""
         return self._update(
             ticket_id,
             "SET #reply.#status = :rejected, #reply.reason = :reason",
@@ -435,4 +500,5 @@ class ReplyStore:
                 ":reason": {"S": reason[:1000]},
                 ":reply_id": {"S": reply_id},
             },
+            sk=AUTO_REPLY_SK if auto else TICKET_SK,
         )

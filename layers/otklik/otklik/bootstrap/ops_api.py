@@ -15,6 +15,7 @@ from otklik.usecases import tickets as ticket_changes
 if TYPE_CHECKING:
     from otklik.adapters.aggregate_store import AggregateStore
     from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.recent_replies import RecentReplies
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
     from otklik.domain.marketplaces.models import ApprovedReply
     from otklik.domain.models import Ticket
@@ -43,6 +44,7 @@ class OpsService:
     aggregates: AggregateStore
     reply_queue: Publisher
     config: ConfigSource
+    recent: RecentReplies | None = None
 
     def authorize(self, authorization: str | None) -> None:
         ops.check_bearer(authorization, self.secrets.get(self.settings.token_parameter))
@@ -83,12 +85,25 @@ class OpsService:
             settings=config.tickets,
             moderation=config.moderation,
             reply_settings=config.replies,
+            recent=self.recent,
+        )
+
+    def draft(self, ticket_id: str) -> dict[str, Any]:
+        config = self.config.current()
+        return reply.ticket_draft(
+            ticket_id,
+            self.tickets,
+            self.feedback,
+            recent=self.recent,
+            moderation=config.moderation,
+            reply_settings=config.replies,
         )
 
 
 def build() -> OpsService:
     from otklik.adapters.aggregate_store import AggregateStore
     from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.recent_replies import RecentReplies
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
 
     settings = load_settings(OpsSettings)
@@ -102,4 +117,5 @@ def build() -> OpsService:
         aggregates=AggregateStore(client, settings.aggregates_table, timedelta(days=1)),
         reply_queue=parts.queue(settings.answer_queue_url),
         config=parts.config_source(settings),
+        recent=RecentReplies(client, settings.tickets_table),
     )

@@ -1,4 +1,5 @@
-"""poll_marketplaces' builder: each enabled, due connection read from its cursors onto IngestQueue."""
+"""poll_marketplaces' builder: each enabled, due connection read from its cursors onto IngestQueue, then the
+replies published since read back from their platforms (otklik.usecases.read_back)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,50 @@ from pydantic import Field
 
 from otklik.adapters import aws
 from otklik.bootstrap import parts
-from otklik.bootstrap.settings import MarketplaceSettings, load_settings
-from otklik.ports import Connections, Connectors, Cursors, Publisher
+from otklik.bootstrap.settings import ConfigSettings, MarketplaceSettings, load_settings
+from otklik.ports import (
+    ConfigSource,
+    Connections,
+    Connectors,
+    Cursors,
+    Publisher,
+    Replies,
+    ReplyWatchStore,
+    TicketChanges,
+)
 from otklik.usecases.poll import StreamReport, poll_due_connections
+from otklik.usecases.read_back import ReadBackReport, read_back_replies
 
 
-class PollSettings(MarketplaceSettings):
+class PollSettings(MarketplaceSettings, ConfigSettings):
     cursors_table: str
     ingest_queue_url: str
+    tickets_table: str
+    notify_queue_url: str
     max_pages_per_stream: int = Field(default=20, ge=1)
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    config: ConfigSource
+    watch: ReplyWatchStore
+    connections: Connections
+    connectors: Connectors
+    tickets: TicketChanges
+    replies: Replies
+    notify_queue: Publisher
+
+    def __call__(self, now: datetime) -> ReadBackReport:
+        return read_back_replies(
+            now,
+            self.config.current(),
+            self.watch,
+            self.connections,
+            self.connectors,
+            self.tickets,
+            self.replies,
+            self.notify_queue,
+        )
 
 
 @dataclass(frozen=True)
@@ -27,6 +63,7 @@ class Poller:
     cursors: Cursors
     ingest_queue: Publisher
     max_pages: int
+    read_back: ReadBack
 
     def __call__(self, now: datetime, force: bool = False) -> list[StreamReport]:
         return poll_due_connections(
@@ -36,13 +73,27 @@ class Poller:
 
 def build() -> Poller:
     from otklik.adapters.cursor_store import CursorStore
+    from otklik.adapters.reply_watch import ReplyWatch
+    from otklik.adapters.ticket_store import ReplyStore, TicketStore
 
     settings = load_settings(PollSettings)
     reader = parts.secrets()
+    client = aws.client("dynamodb")
+    connections = parts.connections(settings, reader)
+    connectors = parts.connectors(settings, reader)
     return Poller(
-        connections=parts.connections(settings, reader),
-        connectors=parts.connectors(settings, reader),
-        cursors=CursorStore(aws.client("dynamodb"), settings.cursors_table),
+        connections=connections,
+        connectors=connectors,
+        cursors=CursorStore(client, settings.cursors_table),
         ingest_queue=parts.queue(settings.ingest_queue_url),
         max_pages=settings.max_pages_per_stream,
+        read_back=ReadBack(
+            config=parts.config_source(settings),
+            watch=ReplyWatch(client, settings.tickets_table),
+            connections=connections,
+            connectors=connectors,
+            tickets=TicketStore(client, settings.tickets_table),
+            replies=ReplyStore(client, settings.tickets_table),
+            notify_queue=parts.queue(settings.notify_queue_url),
+        ),
     )

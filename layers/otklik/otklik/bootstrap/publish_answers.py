@@ -13,7 +13,16 @@ from otklik.adapters import aws
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, MarketplaceSettings, load_settings
 from otklik.domain.marketplaces.models import ApprovedReply
-from otklik.ports import ConfigSource, Connections, Connectors, Publisher, Replies, TicketChanges
+from otklik.ports import (
+    ConfigSource,
+    Connections,
+    Connectors,
+    Publisher,
+    RecentRepliesStore,
+    Replies,
+    ReplyWatchStore,
+    TicketChanges,
+)
 from otklik.usecases.reply import publish_approved
 
 Message = ApprovedReply
@@ -39,6 +48,8 @@ class ReplyPublisher:
         config: ConfigSource,
         settings: PublishSettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        recent: RecentRepliesStore | None = None,
+        watch: ReplyWatchStore | None = None,
     ) -> None:
         # Powertools' idempotency utility imports boto3: loaded here, by build(), not with the handler.
         from otklik.adapters.idempotency import OncePerKey
@@ -50,6 +61,8 @@ class ReplyPublisher:
         self._tickets = tickets
         self._dead_letters = dead_letters
         self._config = config
+        self._recent = recent
+        self._watch = watch
         self._once = OncePerKey(
             self._publish,
             "reply_id",
@@ -73,6 +86,8 @@ class ReplyPublisher:
             sla=config.sla,
             moderation=config.moderation,
             reply_settings=config.replies,
+            recent=self._recent,
+            watch=self._watch,
         )
         return {
             "reply_id": approved.reply_id,
@@ -88,6 +103,8 @@ class ReplyPublisher:
 
 
 def build() -> ReplyPublisher:
+    from otklik.adapters.recent_replies import RecentReplies
+    from otklik.adapters.reply_watch import ReplyWatch
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
 
     settings = load_settings(PublishSettings)
@@ -101,4 +118,6 @@ def build() -> ReplyPublisher:
         dead_letters=parts.queue(settings.answer_dlq_url),
         config=parts.config_source(settings),
         settings=settings,
+        recent=RecentReplies(client, settings.tickets_table),
+        watch=ReplyWatch(client, settings.tickets_table),
     )

@@ -10,6 +10,7 @@ from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, load_settings
 from otklik.domain.messages import RouteMessage
 from otklik.ports import Assigner, ConfigSource, FeedbackReader, Publisher, RouteTickets
+from otklik.usecases.drafts import ReplyParts
 from otklik.usecases.route import Routed, route_feedback
 
 Message = RouteMessage
@@ -19,6 +20,7 @@ class RouteSettings(ConfigSettings):
     feedback_table: str
     tickets_table: str
     notify_queue_url: str
+    answer_queue_url: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Router:
     tickets: RouteTickets
     notify_queue: Publisher
     turns: Assigner
+    replies: ReplyParts | None = None
 
     def __call__(self, feedback_id: str, now: datetime) -> Routed:
         return route_feedback(
@@ -38,13 +41,15 @@ class Router:
             self.tickets,
             self.notify_queue,
             self.turns,
+            self.replies,
         )
 
 
 def build() -> Router:
     from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.recent_replies import RecentReplies
     from otklik.adapters.team_turns import TeamTurns
-    from otklik.adapters.ticket_store import TicketStore
+    from otklik.adapters.ticket_store import ReplyStore, TicketStore
 
     settings = load_settings(RouteSettings)
     client = aws.client("dynamodb")
@@ -54,4 +59,9 @@ def build() -> Router:
         tickets=TicketStore(client, settings.tickets_table),
         notify_queue=parts.queue(settings.notify_queue_url),
         turns=TeamTurns(client, settings.tickets_table),
+        replies=ReplyParts(
+            recent=RecentReplies(client, settings.tickets_table),
+            replies=ReplyStore(client, settings.tickets_table),
+            answer_queue=parts.queue(settings.answer_queue_url),
+        ),
     )

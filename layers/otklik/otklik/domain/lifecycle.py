@@ -38,7 +38,15 @@ from typing import Literal, get_args
 from pydantic import Field, ValidationInfo, field_validator
 
 from otklik.domain.errors import Conflict, InvalidRequest
-from otklik.domain.models import AfterReply, Frozen, Priority, StatusChange, Ticket, TicketStatus
+from otklik.domain.models import (
+    AfterReply,
+    Frozen,
+    PlatformState,
+    Priority,
+    StatusChange,
+    Ticket,
+    TicketStatus,
+)
 
 STATUSES: tuple[TicketStatus, ...] = get_args(TicketStatus)
 PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "urgent")  # from least urgent to most
@@ -255,6 +263,41 @@ def reply_published(
             answered, wanted, StatusChange(at=at, by=by, status=wanted, note=note, root_cause=cause)
         )
     change = StatusChange(at=at, by=by, status=ticket.status, note=note)
+    return answered.model_copy(update={"history": (*ticket.history, change)})
+
+
+def reply_looked_at(
+    ticket: Ticket, reply_id: str, at: datetime, state: PlatformState, reason: str | None = None
+) -> Ticket | None:
+    """The ticket once its published reply was read back from the platform and found shown (published) or
+    still under moderation (pending); None when that is no news or the ticket's reply is another now."""
+    reply = ticket.reply
+    if reply is None or reply.reply_id != reply_id or reply.status != "published":
+        return None
+    if reply.platform_state == state:
+        return None
+    seen = reply.model_copy(update={"platform_state": state, "checked_at": at, "reason": reason})
+    return ticket.model_copy(update={"reply": seen})
+
+
+def reply_refused(
+    ticket: Ticket, reply_id: str, at: datetime, state: PlatformState, reason: str
+) -> Ticket | None:
+    """The ticket once the platform refused its published reply (rejected by its moderation, or not shown
+    at all): the reply recorded as rejected with the reason, and the ticket back in work (open) so that
+    someone corrects it; a closed ticket records the refusal and stays closed. None when it was recorded
+    already, or the ticket's reply is another now."""
+    reply = ticket.reply
+    if reply is None or reply.reply_id != reply_id or reply.status != "published":
+        return None
+    refused = reply.model_copy(
+        update={"status": "rejected", "platform_state": state, "checked_at": at, "reason": reason}
+    )
+    answered = ticket.model_copy(update={"reply": refused})
+    note = f"reply {reply_id} refused by {ticket.source}: {reason}"[:500]
+    if may_move(ticket.status, "open"):
+        return _moved(answered, "open", StatusChange(at=at, by=SYSTEM, status="open", note=note))
+    change = StatusChange(at=at, by=SYSTEM, status=ticket.status, note=note)
     return answered.model_copy(update={"history": (*ticket.history, change)})
 
 

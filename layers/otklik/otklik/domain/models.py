@@ -327,6 +327,8 @@ class ReplyDraft(Frozen):
     variant: str
     lang: str
     drafted_at: datetime
+    # What the reply check found in it when drafted (empty: it may be approved as it is).
+    problems: tuple[str, ...] = ()
 
 
 SlaTarget = Literal["first_response", "next_response", "resolution"]

@@ -97,6 +97,16 @@ class ApprovedReply(Frozen):
     # tickets.after_reply say), and the root cause a resolution records.
     after_reply: AfterReply | None = None
     root_cause: str | None = None
+    # The product whose recent replies it must not repeat (otklik.domain.replies.recent.product_key).
+    product: str | None = None
+    # Approved by an auto-reply policy (replies.auto_reply) rather than a person; on_ticket False: the item
+    # has no ticket, and the reply is kept in the outbox of automatic replies instead.
+    auto_rule: str | None = None
+    on_ticket: bool = True
+    # A correction of a reply the platform showed and then refused: published by the platform's rules for
+    # changing a reply (Connector.replace), over the previous one's platform id.
+    replaces: bool = False
+    previous_answer_id: str | None = None
 
 
 @dataclass(frozen=True)

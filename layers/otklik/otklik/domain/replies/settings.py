@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from otklik.domain.models import Frozen
+from otklik.domain.replies.auto import AutoReplyPolicy
 from otklik.domain.replies.templates import BUILT_IN_TEMPLATES, MAX_TEMPLATES, Promise, ReplyTemplate
 
 # The share of words in common, in order, at which a reply is a near-duplicate of a recent one.
@@ -46,6 +47,27 @@ class ReplySettings(Frozen):
         max_length=MAX_TEMPLATES,
         description="what drafts are made of, looked at in this order: the first whose `when` holds is used",
     )
+
+    auto_reply: tuple[AutoReplyPolicy, ...] = Field(
+        default=(),
+        max_length=50,
+        description="publish without a person: per marketplace and stars, low-risk items only, after a delay",
+    )
+    recent_replies: int = Field(
+        default=20,
+        ge=1,
+        le=100,
+        description="how many of the last replies on a product a new one must not repeat",
+    )
+
+    @field_validator("auto_reply")
+    @classmethod
+    def _policies(cls, policies: tuple[AutoReplyPolicy, ...]) -> tuple[AutoReplyPolicy, ...]:
+        names = [policy.name for policy in policies]
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                raise ValueError(f"[{index}] {name!r} is defined twice")
+        return policies
 
     @field_validator("stop_words")
     @classmethod

@@ -380,6 +380,11 @@ def reply_reference_problems(document: Any) -> list[str]:
         if isinstance(name, str) and name not in names:
             where = f"rules[{index}].then.draft_template"
             problems.append(f"{where}: unknown reply template {name!r}; templates are {listing}")
+    for index, policy in enumerate(_listed(replies.get("auto_reply"))):
+        name = policy.get("template") if isinstance(policy, dict) else None
+        if isinstance(name, str) and name not in names:
+            where = f"replies.auto_reply[{index}].template"
+            problems.append(f"{where}: unknown reply template {name!r}; templates are {listing}")
     return problems
 
 

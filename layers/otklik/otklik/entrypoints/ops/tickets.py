@@ -1,5 +1,5 @@
-"""GET /tickets, GET /tickets/{id}, POST /tickets/{id}/status, /assign and /reply: the ticket queue, the
-lifecycle (otklik.domain.lifecycle) and reply approval."""
+"""GET /tickets, GET /tickets/{id} and /draft, POST /tickets/{id}/status, /assign and /reply: the ticket
+queue, the lifecycle (otklik.domain.lifecycle), drafts and reply approval."""
 
 from __future__ import annotations
 
@@ -73,6 +73,12 @@ def routes(context: OpsContext) -> Blueprint:
     @answers_errors
     def get_ticket(id: str) -> dict[str, Any]:
         return ops.get_ticket(context.authorized(current(blueprint)).tickets, id)
+
+    @blueprint.route("/tickets/{id}/draft", methods=["GET"])
+    @answers_errors
+    def get_draft(id: str) -> dict[str, Any]:
+        """The ticket's drafted reply and the reply check's verdict on it now."""
+        return context.authorized(current(blueprint)).draft(id)
 
     @blueprint.route("/tickets/{id}/status", methods=["POST"])
     @answers_errors
