@@ -1,5 +1,5 @@
-"""The configuration document: the sample is the defaults but for its logistics team and rule, and every
-mistake is refused by its path."""
+"""The configuration document: the sample is the defaults but for its logistics team and rule and its
+auto-reply policy, and every mistake is refused by its path."""
 
 from __future__ import annotations
 
@@ -34,12 +34,19 @@ def ticket(kind: FeedbackKind = "review", rating: int | None = 1) -> Ticket:
 
 def test_the_sample_file_is_valid_and_spells_out_the_defaults_but_its_teams_and_rules() -> None:
     sample = parse_config(SAMPLE.read_bytes())
+    replies = sample.replies.model_copy(update={"auto_reply": DEFAULT_CONFIG.replies.auto_reply})
 
     # Every other setting is the default, spelt out
     assert (
-        sample.model_copy(update={"teams": DEFAULT_CONFIG.teams, "rules": DEFAULT_CONFIG.rules})
+        sample.model_copy(
+            update={"teams": DEFAULT_CONFIG.teams, "rules": DEFAULT_CONFIG.rules, "replies": replies}
+        )
         == DEFAULT_CONFIG
     )
+    # And it answers five-star reviews on Wildberries and Ozon by itself (replies.auto_reply)
+    assert [(p.name, p.marketplaces, p.rating.min) for p in sample.replies.auto_reply] == [
+        ("five-stars", ("wildberries", "ozon"), 5)
+    ]
     # And the sample's own additions are one team and one rule after the default rules
     assert [team.name for team in sample.teams] == ["support", "logistics"]
     assert sample.rules[:-1] == DEFAULT_CONFIG.rules

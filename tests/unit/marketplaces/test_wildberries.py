@@ -54,7 +54,7 @@ def test_the_first_poll_asks_for_everything_unanswered_oldest_first_with_the_tok
     assert (result.envelopes, result.more) == ([], False)
 
 
-def test_the_cursor_resumes_at_the_newest_second_read_skipping_only_what_was_read_there() -> None:
+def test_the_cursor_resumes_at_the_newest_second_read_passing_over_what_was_read_there() -> None:
     http = FakeTransport(
         ok(
             page(
@@ -64,7 +64,14 @@ def test_the_cursor_resumes_at_the_newest_second_read_skipping_only_what_was_rea
                 wildberries_review("a3", "2026-11-21T10:00:05.900Z"),
             )
         ),
-        ok(page("feedbacks", wildberries_review("a4", "2026-11-21T10:00:07Z"))),
+        # Read again from the boundary second: a3 still unanswered, a2 answered meanwhile (no longer listed)
+        ok(
+            page(
+                "feedbacks",
+                wildberries_review("a3", "2026-11-21T10:00:05.900Z"),
+                wildberries_review("a4", "2026-11-21T10:00:07Z"),
+            )
+        ),
     )
     wb = connector(http, page_size=3)
 
@@ -72,12 +79,12 @@ def test_the_cursor_resumes_at_the_newest_second_read_skipping_only_what_was_rea
     second = wb.poll("feedbacks", first.cursor, NOW)
 
     boundary = int(datetime(2026, 11, 21, 10, 0, 5, tzinfo=UTC).timestamp())
-    assert first.cursor == {"date_from": boundary, "skip": 2}
+    assert first.cursor == {"date_from": boundary, "skip": 0, "seen": ["a2", "a3"]}
     assert first.more is True  # a full page: another may be waiting
     assert http.sent[1].query["dateFrom"] == boundary
-    assert http.sent[1].query["skip"] == 2
+    assert http.sent[1].query["skip"] == 0  # by id, not by count: the list shrinks as items are answered
     assert [e.external_id for e in second.envelopes] == ["a4"]
-    assert second.cursor == {"date_from": boundary + 2, "skip": 1}
+    assert second.cursor == {"date_from": boundary + 2, "skip": 0, "seen": ["a4"]}
     assert second.more is False
 
 
@@ -88,7 +95,7 @@ def test_an_empty_page_leaves_the_cursor_where_it_was() -> None:
 
     result = connector(http).poll("feedbacks", {"date_from": 1795000000, "skip": 1}, NOW)
 
-    assert result.cursor == {"date_from": 1795000000, "skip": 1}
+    assert result.cursor == {"date_from": 1795000000, "skip": 1, "seen": []}
     assert (result.envelopes, result.more) == ([], False)
 
 

@@ -85,7 +85,7 @@ def test_the_cursor_moves_to_the_newest_second_and_skips_what_was_read_there() -
 
     result = poll_page("review", items, WildberriesCursor(), 3, "shop-wb", NOW)
 
-    assert result.cursor == {"date_from": BOUNDARY, "skip": 2}
+    assert result.cursor == {"date_from": BOUNDARY, "skip": 0, "seen": ["a2", "a3"]}
     assert result.more is True  # a full page: another may be waiting
 
 
@@ -95,10 +95,36 @@ def test_a_page_entirely_in_the_boundary_second_adds_to_the_skip_instead_of_loop
         wildberries_review("b4", "2026-11-21T10:00:05.4Z"),
     ]
 
-    result = poll_page("review", items, WildberriesCursor(BOUNDARY, 2), 2, "shop-wb", NOW)
+    result = poll_page("review", items, WildberriesCursor(BOUNDARY, 2, ("b1", "b2")), 2, "shop-wb", NOW)
 
-    assert result.cursor == {"date_from": BOUNDARY, "skip": 4}
+    assert result.cursor == {"date_from": BOUNDARY, "skip": 4, "seen": ["b1", "b2", "b3", "b4"]}
     assert result.more is True
+
+
+def test_an_item_answered_at_the_boundary_second_does_not_hide_the_next_new_one() -> None:
+    # Given a cursor at the second of a review read and answered since (no longer in the unanswered list)
+    answered_at_boundary = WildberriesCursor(BOUNDARY, 0, ("a3",))
+    items = [wildberries_review("a4", "2026-11-21T10:00:09Z")]
+
+    # When the next poll reads the list from that second
+    result = poll_page("review", items, answered_at_boundary, 10, "shop-wb", NOW)
+
+    # Then the new review is read: the boundary's items are passed over by id, not by count
+    assert [envelope.external_id for envelope in result.envelopes] == ["a4"]
+
+
+def test_an_item_still_listed_at_the_boundary_second_is_not_read_twice() -> None:
+    # Given a cursor at the second of a review read before and still unanswered
+    items = [
+        wildberries_review("a3", "2026-11-21T10:00:05.900Z"),
+        wildberries_review("a4", "2026-11-21T10:00:09Z"),
+    ]
+
+    # When the list is read from that second again
+    result = poll_page("review", items, WildberriesCursor(BOUNDARY, 0, ("a3",)), 10, "shop-wb", NOW)
+
+    # Then only the new one is queued
+    assert [envelope.external_id for envelope in result.envelopes] == ["a4"]
 
 
 def test_a_short_page_says_nothing_more_is_waiting() -> None:
@@ -109,7 +135,13 @@ def test_a_short_page_says_nothing_more_is_waiting() -> None:
 
 @pytest.mark.parametrize(
     ("stored", "field"),
-    [({"date_from": "2026-11-21"}, "date_from"), ({"skip": -1}, "skip"), ({"skip": True}, "skip")],
+    [
+        ({"date_from": "2026-11-21"}, "date_from"),
+        ({"skip": -1}, "skip"),
+        ({"skip": True}, "skip"),
+        ({"seen": "a1"}, "seen"),
+        ({"seen": [1]}, "seen"),
+    ],
 )
 def test_a_damaged_stored_cursor_is_refused_naming_the_field(stored: dict, field: str) -> None:
     with pytest.raises(ValueError, match=f"bad {field}"):

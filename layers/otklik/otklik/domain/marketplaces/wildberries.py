@@ -67,32 +67,56 @@ ANSWER_VISIBILITY: dict[str, ReplyVisibility] = {
 
 @dataclass(frozen=True)
 class WildberriesCursor:
+    """Where a stream resumes: from the second `date_from` (inclusive, as dateFrom is), skipping `skip` items
+    there and the ids in `seen` already read there.
+
+    The list asked for is the unanswered items (isAnswered=false), which shrinks as items are answered: an
+    item read at the boundary second and answered since is no longer listed. So the boundary's items are
+    passed over by id, not by count (a count would skip the next new item in their place); `skip` counts
+    only when a whole page sat in the boundary second, so that paging still moves on."""
+
     date_from: int | None = None
     skip: int = 0
+    seen: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, stored: Mapping[str, Any]) -> WildberriesCursor:
         date_from = stored.get("date_from")
         skip = stored.get("skip", 0)
+        seen = stored.get("seen", [])
         if date_from is not None and (isinstance(date_from, bool) or not isinstance(date_from, int)):
             raise ValueError(f"stored Wildberries cursor has a bad date_from: {date_from!r}")
         if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
             raise ValueError(f"stored Wildberries cursor has a bad skip: {skip!r}")
-        return cls(date_from, skip)
+        if not isinstance(seen, list) or not all(isinstance(key, str) for key in seen):
+            raise ValueError(f"stored Wildberries cursor has a bad seen: {seen!r}")
+        return cls(date_from, skip, tuple(seen))
 
     def dump(self) -> dict[str, Any]:
-        return {"date_from": self.date_from, "skip": self.skip}
+        return {"date_from": self.date_from, "skip": self.skip, "seen": list(self.seen)}
 
-    def after(self, seconds: list[int | None], read: int) -> WildberriesCursor:
-        """Where the next page starts, given the createdDate second of each item read (None: unknown)."""
+    def after(self, seconds: list[int | None], ids: list[str | None], full: bool) -> WildberriesCursor:
+        """Where the next page starts, given the createdDate second and id of each item read (None:
+        unknown) and whether the page was full."""
         known = [second for second in seconds if second is not None]
         if not known:
-            return WildberriesCursor(self.date_from, self.skip + read)
+            return WildberriesCursor(self.date_from, self.skip + len(seconds), self.seen)
         newest = max(known)
+        there = [key for key, second in zip(ids, seconds, strict=True) if second == newest and key]
         if newest == self.date_from:
-            # The whole page sat in the boundary second: skip past all of it too.
-            return WildberriesCursor(newest, self.skip + read)
-        return WildberriesCursor(newest, sum(1 for second in seconds if second == newest))
+            seen = tuple(dict.fromkeys((*self.seen, *there)))
+            # A whole page sat in the boundary second: skip past all of it too, or paging would loop.
+            return WildberriesCursor(newest, self.skip + len(seconds) if full else self.skip, seen)
+        return WildberriesCursor(newest, 0, tuple(dict.fromkeys(there)))
+
+    def read_before(self, item: Any, second: int | None) -> bool:
+        """Whether the item is one of the boundary second's already read."""
+        return (
+            bool(self.seen)
+            and second == self.date_from
+            and isinstance(item, dict)
+            and str(item.get("id")) in self.seen
+        )
 
 
 def poll_page(
@@ -107,17 +131,24 @@ def poll_page(
     envelopes: list[FeedbackEnvelope] = []
     malformed: list[tuple[str, str]] = []
     seconds: list[int | None] = []
+    ids: list[str | None] = []
     for index, item in enumerate(items):
-        seconds.append(_created_second(item, now))
+        second = _created_second(item, now)
+        seconds.append(second)
+        key = item.get("id") if isinstance(item, dict) else None
+        ids.append(str(key) if isinstance(key, str | int) and not isinstance(key, bool) else None)
+        if position.read_before(item, second):
+            continue
         try:
             envelopes.append(feedback_envelope(kind, as_object(item, "item"), account, now))
         except MalformedItem as problem:
             malformed.append((item_label(item, "id", index), str(problem)))
+    full = len(items) >= page_size
     return PollPage(
         envelopes=envelopes,
         malformed=malformed,
-        cursor=position.after(seconds, len(items)).dump() if items else position.dump(),
-        more=len(items) >= page_size,
+        cursor=position.after(seconds, ids, full).dump() if items else position.dump(),
+        more=full,
     )
 
 

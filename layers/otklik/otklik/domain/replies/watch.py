@@ -1,7 +1,7 @@
 """Reading back a published reply: what each look at the platform decides (otklik.usecases.read_back).
 
 Decisions:
-- The first look is on the first poll a minute after publishing (the platforms show an accepted reply at
+- The first look is on the next poll after publishing (the platforms show an accepted reply at
   once, or put it under their moderation); later looks every LOOK_AGAIN while it is pending, until
   WATCH_FOR after publishing: then it stays recorded as pending and is looked at no more.
 - Rejected (WB answer.state rejected, YM BANNED) is final at the first look that says it.
@@ -21,7 +21,7 @@ from pydantic import Field
 from otklik.domain.marketplaces.models import ApprovedReply, ReplyReadBack
 from otklik.domain.models import Frozen
 
-FIRST_LOOK = timedelta(minutes=1)
+FIRST_LOOK = timedelta(0)
 LOOK_AGAIN = timedelta(minutes=30)
 WATCH_FOR = timedelta(days=7)
 MISSING_LOOKS = 2
