@@ -31,7 +31,11 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Market]:
     with FakeWildberries() as wb, FakeOzon() as ozon, FakeYandexMarket() as ym:
         for fake in (wb, ozon, ym):
             fake.no_rate_limit()
-        env = {"OTKLIK_LOCAL_WB_URL": wb.url, "OTKLIK_LOCAL_OZON_URL": ozon.url, "OTKLIK_LOCAL_YM_URL": ym.url}
+        env = {
+            "OTKLIK_LOCAL_WB_URL": wb.url,
+            "OTKLIK_LOCAL_OZON_URL": ozon.url,
+            "OTKLIK_LOCAL_YM_URL": ym.url,
+        }
         with running_stack(tmp_path_factory.mktemp("replies-stack") / "stack.log", env) as stack:
             yield Market(stack, wb, ozon)
 
@@ -54,7 +58,10 @@ def _ticket(stack: RunningStack, source: str, excerpt: str) -> dict[str, Any] | 
 def _approve(stack: RunningStack, ticket_id: str, text: str | None = None) -> tuple[int, dict[str, Any]]:
     body = {"approved_by": "e2e"} | ({"text": text} if text is not None else {})
     answer = stack.request(
-        "POST", f"/tickets/{ticket_id}/reply", body=json.dumps(body, ensure_ascii=False).encode(), headers=TOKEN
+        "POST",
+        f"/tickets/{ticket_id}/reply",
+        body=json.dumps(body, ensure_ascii=False).encode(),
+        headers=TOKEN,
     )
     return answer.status, dict(answer.body or {})
 
@@ -87,7 +94,9 @@ def test_a_one_star_ozon_review_gets_a_ticket_with_a_draft_naming_its_topics_tha
     assert texts.count(draft["draft"]["text"]) == 1
 
 
-def test_five_star_wildberries_reviews_are_answered_by_themselves_once_and_never_alike(market: Market) -> None:
+def test_five_star_wildberries_reviews_are_answered_by_themselves_once_and_never_alike(
+    market: Market,
+) -> None:
     # Given two five-star reviews of the same product, with nothing risky in them
     first = market.wb.add_feedback("Отличный чайник, быстро закипает", rating=5)
     second = market.wb.add_feedback("Очень доволен, красивый и тихий", rating=5)
@@ -154,7 +163,9 @@ def test_a_reply_wildberries_rejects_reopens_its_ticket_and_the_correction_is_pu
     eventually(lambda: _reply_of(market.stack, ticket["id"], "published"), timeout=20)
     _poll(market.stack)
     # Then it reaches Wildberries exactly once, as an edit of the rejected answer, and stays shown
-    sent = [(a["method"], a["body"]["text"]) for a in market.wb.answers if a["body"].get("id") == review["id"]]
+    sent = [
+        (a["method"], a["body"]["text"]) for a in market.wb.answers if a["body"].get("id") == review["id"]
+    ]
     assert sent.count(("PATCH", corrected)) == 1
     assert len(sent) == 2
     final = market.stack.ops(f"/tickets/{ticket['id']}").body

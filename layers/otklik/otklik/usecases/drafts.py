@@ -105,8 +105,12 @@ def auto_reply(
         refused.append("no template drafts a reply to it")
     elif draft.problems:
         refused.extend(problem.message for problem in draft.problems)
-    if ticket is not None and ticket.reply is not None and ticket.reply.auto_rule is None:
+    earlier_reply = ticket.reply if ticket is not None else None
+    if earlier_reply is not None and earlier_reply.auto_rule is None:
         refused.append("a person has replied to it")
+    elif earlier_reply is not None and earlier_reply.status == "rejected":
+        # The platform refused the automatic reply: a person corrects it (the ticket was reopened for that).
+        refused.append("the platform refused its automatic reply: a person corrects it")
     if refused or draft is None:
         return AutoReplied(policy.name, refused=tuple(refused))
     holder = ticket.id if ticket is not None else ticket_id(item.id)
