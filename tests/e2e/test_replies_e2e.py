@@ -14,6 +14,7 @@ import pytest
 from infra.fakes.ozon import FakeOzon
 from infra.fakes.wildberries import FakeWildberries
 from infra.fakes.yandex_market import FakeYandexMarket
+from otklik.domain.ids import feedback_id
 from tests.e2e.conftest import RunningStack, eventually, running_stack
 
 TOKEN = {"Authorization": "Bearer local-dev-token", "Content-Type": "application/json"}
@@ -111,8 +112,14 @@ def test_five_star_wildberries_reviews_are_answered_by_themselves_once_and_never
     # Then each is answered exactly once, automatically, and the two answers differ
     assert len(answers_to(first)) == 1 and len(answers_to(second)) == 1
     assert answers_to(first) != answers_to(second)
-    # And no ticket was opened for them
+    # And no ticket was opened for them: each reply is in the outbox of automatic replies, on its feedback,
+    # with the policy that allowed it
     assert _ticket(market.stack, "wildberries", "Отличный чайник") is None
+    shown = market.stack.ops(f"/feedback/{feedback_id('wildberries', 'wb-main', 'review', first['id'])}").body
+    assert shown["auto_reply"]["auto_rule"] == "five-stars"
+    assert shown["auto_reply"]["approved_by"] == "auto:five-stars"
+    assert shown["auto_reply"]["status"] == "published"
+    assert shown["auto_reply"]["text"] == answers_to(first)[0]
 
 
 @pytest.mark.parametrize(

@@ -231,6 +231,12 @@ class RecentRepliesStore(Protocol):
     def remember(self, product: str, reply: RecentReply, keep: int) -> None: ...
 
 
+class AutoReplies(Protocol):
+    """The outbox of automatic replies to items without a ticket, read by the id a ticket would have."""
+
+    def get_auto(self, ticket_id: str) -> ReplyState | None: ...
+
+
 class ReplyWatchStore(Protocol):
     """Published replies to read back from their platform, each at its next look."""
 

@@ -13,11 +13,19 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, get_args
 
+from otklik.domain import ids
 from otklik.domain.aggregates import day_period, summarize
 from otklik.domain.errors import InvalidRequest, NotAuthenticated, NotFound
 from otklik.domain.lifecycle import NAME
 from otklik.domain.models import Priority, TicketStatus
-from otklik.ports import AggregateQueries, FeedbackQueries, Page, TicketFilters, TicketQueries
+from otklik.ports import (
+    AggregateQueries,
+    AutoReplies,
+    FeedbackQueries,
+    Page,
+    TicketFilters,
+    TicketQueries,
+)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -77,12 +85,20 @@ def _page(page: Page) -> dict[str, Any]:
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-def get_feedback(store: FeedbackQueries, feedback_id: str) -> dict[str, Any]:
+def get_feedback(
+    store: FeedbackQueries, feedback_id: str, auto_replies: AutoReplies | None = None
+) -> dict[str, Any]:
+    """One feedback item; with `auto_replies`, the automatic reply to it when it has no ticket (the outbox
+    of automatic replies: who allowed it, what was published, what the platform shows of it)."""
     if not is_id(feedback_id):
         raise NotFound("no feedback has an id like that")
     found = store.get(feedback_id)
     if found is None:
         raise NotFound(f"no feedback {feedback_id}")
+    if auto_replies is not None:
+        reply = auto_replies.get_auto(ids.ticket_id(feedback_id))
+        if reply is not None:
+            found = {**found, "auto_reply": reply.model_dump(mode="json", exclude_none=True)}
     return found
 
 

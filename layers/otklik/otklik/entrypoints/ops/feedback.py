@@ -18,7 +18,8 @@ def routes(context: OpsContext) -> Blueprint:
     @blueprint.route("/feedback/{id}", methods=["GET"])
     @answers_errors
     def get_feedback(id: str) -> dict[str, Any]:
-        return ops.get_feedback(context.authorized(current(blueprint)).feedback, id)
+        service = context.authorized(current(blueprint))
+        return ops.get_feedback(service.feedback, id, service.replies)
 
     @blueprint.route("/feedback/{id}/explain", methods=["GET"])
     @answers_errors
