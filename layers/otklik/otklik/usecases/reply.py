@@ -115,6 +115,11 @@ def _problems(
     )
 
 
+def _earlier(recent: RecentRepliesStore | None, product: str | None, own: str) -> tuple[str, ...]:
+    """The texts a reply (id `own`) on `product` must not repeat: the product's recent replies but itself."""
+    return others(recent.recent(product), own) if recent is not None and product is not None else ()
+
+
 def _check_after_reply(request: ReplyRequest, settings: TicketSettings) -> None:
     causes = settings.root_causes
     if request.after_reply == "resolved":
@@ -169,7 +174,7 @@ def approve_reply(
     if len(text) > MAX_REPLY_CHARS:
         raise InvalidRequest(f"a reply has at most {MAX_REPLY_CHARS} characters")
     product = product_key(item.source, item.account, item.product)
-    earlier = others(recent.recent(product), reply_id(ticket_id, text)) if recent and product else ()
+    earlier = _earlier(recent, product, reply_id(ticket_id, text))
     try:
         problems = _problems(
             text, cast(Marketplace, item.source), item.kind, moderation, reply_settings, earlier
@@ -313,7 +318,7 @@ def publish_reply(
     without a ticket is recorded in the outbox of automatic replies instead.
     """
     try:
-        earlier = others(recent.recent(reply.product), reply.reply_id) if recent and reply.product else ()
+        earlier = _earlier(recent, reply.product, reply.reply_id)
         problems = _problems(reply.text, reply.marketplace, reply.kind, moderation, reply_settings, earlier)
         if problems:
             raise PermanentRejection(
@@ -437,9 +442,7 @@ def ticket_draft(
     problems: tuple[ReplyProblem, ...] = ()
     if item is not None and item.source in MARKETPLACES:
         product = product_key(item.source, item.account, item.product)
-        earlier = (
-            others(recent.recent(product), reply_id(ticket_id, draft.text)) if recent and product else ()
-        )
+        earlier = _earlier(recent, product, reply_id(ticket_id, draft.text))
         with suppress(PermanentRejection):
             problems = _problems(
                 draft.text, cast(Marketplace, item.source), item.kind, moderation, reply_settings, earlier
