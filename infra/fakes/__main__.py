@@ -1,4 +1,5 @@
-"""`python -m infra.fakes`: fake Wildberries, Ozon and Yandex Market with sample data, until Ctrl-C."""
+"""`python -m infra.fakes`: fake Wildberries, Ozon and Yandex Market with sample data, and a fake Telegram
+Bot API, until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -11,10 +12,16 @@ from contextlib import ExitStack
 from types import FrameType
 
 from infra.fakes.ozon import FakeOzon
+from infra.fakes.telegram import FakeTelegram
 from infra.fakes.wildberries import FakeWildberries
 from infra.fakes.yandex_market import FakeYandexMarket
 
-DEFAULT_PORTS = {"OTKLIK_FAKE_WB_PORT": 3101, "OTKLIK_FAKE_OZON_PORT": 3102, "OTKLIK_FAKE_YM_PORT": 3103}
+DEFAULT_PORTS = {
+    "OTKLIK_FAKE_WB_PORT": 3101,
+    "OTKLIK_FAKE_OZON_PORT": 3102,
+    "OTKLIK_FAKE_YM_PORT": 3103,
+    "OTKLIK_FAKE_TELEGRAM_PORT": 3104,
+}
 
 
 def port_from(environ: Mapping[str, str], name: str) -> int:
@@ -26,15 +33,23 @@ def port_from(environ: Mapping[str, str], name: str) -> int:
     return int(value)
 
 
-def summary(wb: FakeWildberries, ozon: FakeOzon, ym: FakeYandexMarket) -> str:
+def summary(
+    wb: FakeWildberries, ozon: FakeOzon, ym: FakeYandexMarket, telegram: FakeTelegram | None = None
+) -> str:
     """Where each fake listens, its credentials, and the settings that point otklik at it."""
+    bot_api = (
+        [f"  Telegram       {telegram.url}   bot token: {telegram.token}   (OTKLIK_TELEGRAM_API_URL)"]
+        if telegram is not None
+        else []
+    )
     return "\n".join(
         [
             "",
-            "otklik fake marketplaces (sample data loaded)",
+            "otklik fakes: the marketplaces with sample data, and the Telegram Bot API",
             f"  Wildberries    {wb.url}   Authorization: {wb.token}   (rate limited: 3 req/s, burst 6)",
             f"  Ozon           {ozon.url}   Client-Id: {ozon.client_id}   Api-Key: {ozon.api_key}",
             f"  Yandex Market  {ym.url}   Api-Key: {ym.api_key}   businessId: {ym.business_id}",
+            *bot_api,
             "",
             "Point otklik at them:",
             f"  export OTKLIK_WB_FEEDBACKS_URL={wb.url}",
@@ -62,8 +77,9 @@ def main() -> int:
     wb = FakeWildberries(port=port_from(os.environ, "OTKLIK_FAKE_WB_PORT"), samples=True)
     ozon = FakeOzon(port=port_from(os.environ, "OTKLIK_FAKE_OZON_PORT"), samples=True)
     ym = FakeYandexMarket(port=port_from(os.environ, "OTKLIK_FAKE_YM_PORT"), samples=True)
+    telegram = FakeTelegram(port=port_from(os.environ, "OTKLIK_FAKE_TELEGRAM_PORT"))
     with ExitStack() as running:
-        for fake in (wb, ozon, ym):
+        for fake in (wb, ozon, ym, telegram):
             try:
                 running.enter_context(fake)
             except OSError as error:
@@ -72,10 +88,10 @@ def main() -> int:
                     file=sys.stderr,
                 )
                 return 1
-        print(summary(wb, ozon, ym), flush=True)
+        print(summary(wb, ozon, ym, telegram), flush=True)
         while not stopping.wait(0.5):
             pass
-    print("fake marketplaces stopped", flush=True)
+    print("fakes stopped", flush=True)
     return 0
 
 

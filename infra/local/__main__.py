@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import FrameType
 
 from infra.fakes.ozon import FakeOzon
+from infra.fakes.telegram import FakeTelegram
 from infra.fakes.wildberries import FakeWildberries
 from infra.fakes.yandex_market import FakeYandexMarket
 from infra.local.mappings import DEFAULT_RETRY_DELAY_SECONDS
@@ -70,7 +71,12 @@ def retry_delay_from(environ: Mapping[str, str]) -> int:
 # Each port the local stack opens, the setting that moves it and its default; the fakes' only with
 # OTKLIK_LOCAL_FAKES=1.
 STACK_PORTS = {"OTKLIK_LOCAL_API_PORT": API_PORT, "OTKLIK_LOCAL_AWS_PORT": AWS_PORT}
-FAKE_PORTS = {"OTKLIK_FAKE_WB_PORT": 3101, "OTKLIK_FAKE_OZON_PORT": 3102, "OTKLIK_FAKE_YM_PORT": 3103}
+FAKE_PORTS = {
+    "OTKLIK_FAKE_WB_PORT": 3101,
+    "OTKLIK_FAKE_OZON_PORT": 3102,
+    "OTKLIK_FAKE_YM_PORT": 3103,
+    "OTKLIK_FAKE_TELEGRAM_PORT": 3104,
+}
 
 
 def fakes_wanted(environ: Mapping[str, str]) -> bool:
@@ -136,11 +142,13 @@ class Fakes:
     wb: FakeWildberries
     ozon: FakeOzon
     ym: FakeYandexMarket
+    telegram: FakeTelegram
 
 
 @contextlib.contextmanager
 def marketplace_fakes(environ: Mapping[str, str]) -> Iterator[Fakes | None]:
-    """With OTKLIK_LOCAL_FAKES=1: fake WB, Ozon and YM with sample data (ports OTKLIK_FAKE_*_PORT)."""
+    """With OTKLIK_LOCAL_FAKES=1: fake WB, Ozon and YM with sample data, and a fake Telegram Bot API (ports
+    OTKLIK_FAKE_*_PORT)."""
     if not fakes_wanted(environ):
         yield None
         return
@@ -155,8 +163,11 @@ def marketplace_fakes(environ: Mapping[str, str]) -> Iterator[Fakes | None]:
         FakeYandexMarket(
             port=port_from(environ, "OTKLIK_FAKE_YM_PORT", FAKE_PORTS["OTKLIK_FAKE_YM_PORT"]), samples=True
         ) as ym,
+        FakeTelegram(
+            port=port_from(environ, "OTKLIK_FAKE_TELEGRAM_PORT", FAKE_PORTS["OTKLIK_FAKE_TELEGRAM_PORT"])
+        ) as telegram,
     ):
-        yield Fakes(wb, ozon, ym)
+        yield Fakes(wb, ozon, ym, telegram)
 
 
 def marketplace_options(environ: Mapping[str, str], fakes: Fakes | None) -> dict[str, dict[str, str]]:
@@ -230,8 +241,11 @@ def main() -> int:
         return 1
     try:
         with marketplace_fakes(os.environ) as fakes:
+            environ = dict(os.environ)
+            if fakes is not None:  # the sample's Telegram channel, enabled against the fake Bot API
+                environ["OTKLIK_LOCAL_TELEGRAM_URL"] = fakes.telegram.url
             stack = otklik_stack(
-                os.environ,
+                environ,
                 api_port=port_from(os.environ, "OTKLIK_LOCAL_API_PORT", API_PORT),
                 aws_port=port_from(os.environ, "OTKLIK_LOCAL_AWS_PORT", AWS_PORT),
                 sdk_backoff_scale=backoff_scale_from(os.environ),

@@ -12,6 +12,8 @@ import yaml
 
 from infra.local.stack import LocalStack
 from otklik.domain.config import parse_config
+from otklik.domain.models import NOTIFICATION_EVENTS
+from otklik.domain.notify.settings import EmailSender
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -28,29 +30,53 @@ API_PORT = 3000
 AWS_PORT = 4566
 
 
+TELEGRAM_TOKEN = "123456:TEST-TOKEN"
+TELEGRAM_TOKEN_PARAMETER = f"/otklik/{STAGE}/notify/telegram-bot-token"
+
+
 def local_config(environ: Mapping[str, str]) -> bytes:
     """The configuration document the local stack starts with: OTKLIK_LOCAL_CONFIG's file or the sample.
 
     It is validated here, so a bad file stops `make run` with its problems (ConfigInvalid) instead of
-    starting a stack that refuses it. OTKLIK_LOCAL_SLACK_WEBHOOK_URL adds a Slack channel to it.
+    starting a stack that refuses it. OTKLIK_LOCAL_SLACK_WEBHOOK_URL adds a Slack channel to it, told
+    every event; OTKLIK_LOCAL_TELEGRAM_URL (the fake Bot API) enables its Telegram channels.
     """
     path = Path(environ.get("OTKLIK_LOCAL_CONFIG") or SAMPLE_CONFIG)
     text = path.read_bytes()
     parse_config(text)
-    if not environ.get("OTKLIK_LOCAL_SLACK_WEBHOOK_URL"):
+    slack = bool(environ.get("OTKLIK_LOCAL_SLACK_WEBHOOK_URL"))
+    telegram = bool(environ.get("OTKLIK_LOCAL_TELEGRAM_URL"))
+    if not (slack or telegram):
         return text
     document = yaml.safe_load(text) or {}
-    document["channels"] = [
-        *(document.get("channels") or []),
-        {"name": "slack", "type": "slack_webhook", "url_parameter": "notify/slack-webhook-url"},
-    ]
-    with_slack = yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8")
-    parse_config(with_slack)
-    return with_slack
+    if telegram:
+        document["channels"] = [
+            {**channel, "enabled": True} if channel.get("type") == "telegram" else channel
+            for channel in document.get("channels") or []
+        ]
+    if slack:
+        document["channels"] = [
+            *(document.get("channels") or []),
+            {"name": "slack", "type": "slack_webhook", "url_parameter": "notify/slack-webhook-url"},
+        ]
+        if document.get("subscriptions"):
+            document["subscriptions"] = [
+                *document["subscriptions"],
+                {"name": "slack-everything", "events": list(NOTIFICATION_EVENTS), "channels": ["slack"]},
+            ]
+    changed = yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode("utf-8")
+    parse_config(changed)
+    return changed
+
+
+def email_senders(config: bytes) -> list[str]:
+    """The senders of the document's e-mail channels: verified in moto, as an operator does in SES."""
+    return [channel.sender for channel in parse_config(config).channels if isinstance(channel, EmailSender)]
 
 
 def seed_parameters(environ: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Parameter overrides and SecureString seeds; OTKLIK_LOCAL_SLACK_WEBHOOK_URL seeds its URL."""
+    """Parameter overrides and SecureString seeds; OTKLIK_LOCAL_SLACK_WEBHOOK_URL seeds its URL,
+    OTKLIK_LOCAL_TELEGRAM_URL the fake bot's token and the Bot API's URL."""
     overrides = {"Stage": STAGE}
     secrets = {
         f"/otklik/{STAGE}/webhooks/custom/secret": WEBHOOK_SECRET,
@@ -61,6 +87,10 @@ def seed_parameters(environ: Mapping[str, str]) -> tuple[dict[str, str], dict[st
     slack_url = environ.get("OTKLIK_LOCAL_SLACK_WEBHOOK_URL")
     if slack_url:
         secrets[f"/otklik/{STAGE}/notify/slack-webhook-url"] = slack_url
+    telegram_url = environ.get("OTKLIK_LOCAL_TELEGRAM_URL")
+    if telegram_url:
+        overrides["TelegramApiUrl"] = telegram_url
+        secrets[TELEGRAM_TOKEN_PARAMETER] = environ.get("OTKLIK_LOCAL_TELEGRAM_TOKEN") or TELEGRAM_TOKEN
     return overrides, secrets
 
 
@@ -73,9 +103,28 @@ def otklik_stack(environ: Mapping[str, str] | None = None, **options: Any) -> Lo
     overrides, secrets = seed_parameters(environ)
     overrides.update(options.pop("parameter_overrides", {}))
     secrets.update(options.pop("ssm_parameters", {}))
-    objects = {(CONFIG_BUCKET, CONFIG_KEY): local_config(environ), **options.pop("s3_objects", {})}
+    config = local_config(environ)
+    objects = {(CONFIG_BUCKET, CONFIG_KEY): config, **options.pop("s3_objects", {})}
+    senders = email_senders(config)
+
+    def verify_senders(session: Any, endpoint_url: str) -> None:
+        ses = session.client("ses", endpoint_url=endpoint_url)
+        for sender in senders:
+            ses.verify_email_identity(EmailAddress=sender)
+
+    api_port = options.get("api_port") or 0
+    if api_port:  # the links in notifications open the local API
+        options["extra_env"] = {
+            "OTKLIK_PUBLIC_URL": f"http://127.0.0.1:{api_port}",
+            **options.get("extra_env", {}),
+        }
     return LocalStack(
-        TEMPLATE, parameter_overrides=overrides, ssm_parameters=secrets, s3_objects=objects, **options
+        TEMPLATE,
+        parameter_overrides=overrides,
+        ssm_parameters=secrets,
+        s3_objects=objects,
+        after_resources=verify_senders,
+        **options,
     )
 
 

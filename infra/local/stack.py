@@ -9,7 +9,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -69,8 +69,12 @@ class LocalStack:
         poll_interval: float = DEFAULT_POLL_INTERVAL_SECONDS,
         run_schedules: bool = True,
         sdk_backoff_scale: float = 1.0,
+        after_resources: Callable[[boto3.Session, str], None] | None = None,
     ) -> None:
         self.template_path = Path(template_path)
+        # Called with the stack's moto session and endpoint once the template's resources exist and are
+        # seeded: what an operator does by hand on AWS, such as verifying an SES sender identity.
+        self.after_resources = after_resources
         self.parameter_overrides = dict(parameter_overrides or {})
         self.extra_env = dict(extra_env or {})
         self.ssm_parameters = dict(ssm_parameters or {})
@@ -121,6 +125,8 @@ class LocalStack:
             self._resources = resources
             self._seed_ssm_parameters()
             self._seed_s3_objects()
+            if self.after_resources is not None:
+                self.after_resources(session, self.aws_url)
             runtime = LambdaRuntime(
                 template,
                 resources,

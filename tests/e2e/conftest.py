@@ -120,3 +120,53 @@ def running_stack(log: Path, extra_env: dict[str, str]) -> Iterator[RunningStack
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     with running_stack(tmp_path_factory.mktemp("local-stack") / "stack.log", {}) as stack:
         yield stack
+
+
+@contextmanager
+def function_environment(stack: RunningStack, logical_id: str) -> Iterator[None]:
+    """The environment template.yaml gives `logical_id` in the running stack, in this process, for a block.
+
+    A schedule of the stack runs at the wall clock only; a test that needs a function's code at a chosen
+    moment (a deadline hours away, the end of quiet hours) runs its builder here, against the stack's moto:
+    what it writes and queues is the stack's.
+    """
+    from infra.local.resources import LocalResources, PhysicalResource
+    from infra.local.template import load_template
+    from otklik.adapters import aws
+
+    status = stack.request("GET", "/_local/status").body
+    template = load_template(
+        ROOT / "template.yaml",
+        {name: str(value) for name, value in status["parameters"].items()},
+        stack_name=status["stack_name"],
+        region=status["region"],
+    )
+    resources = LocalResources(template)
+    for resource_id, described in status["resources"].items():
+        resources.add(
+            PhysicalResource(
+                resource_id,
+                described["type"],
+                described["physical_id"],
+                arn=described.get("arn"),
+                url=described.get("url"),
+                stream_arn=described.get("stream_arn"),
+            )
+        )
+    environment = {
+        **template.function_environment(logical_id, resources),
+        "OTKLIK_PUBLIC_URL": stack.api_url,
+        "AWS_ENDPOINT_URL": stack.aws_url,
+        "AWS_REGION": status["region"],
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AWS_PROFILE", raising=False)
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        aws.forget_clients()
+        try:
+            yield
+        finally:
+            aws.forget_clients()

@@ -12,10 +12,8 @@ from typing import Any
 import pytest
 
 from infra.fakes.wildberries import FakeWildberries
-from infra.local.resources import LocalResources, PhysicalResource
-from infra.local.template import load_template
 from otklik.bootstrap import sweep_sla
-from tests.e2e.conftest import ROOT, TOKEN, RunningStack, eventually, running_stack
+from tests.e2e.conftest import TOKEN, RunningStack, eventually, function_environment, running_stack
 from tests.support.marketplace_stack import wait_idle
 
 REPLY = "Здравствуйте! Пришлём замену в течение двух дней."
@@ -35,43 +33,9 @@ class SweptTickets:
 
 
 def _sweep_at(stack: RunningStack, now: datetime) -> None:
-    """Run SweepSlaFunction's own builder, with its environment in the running stack's template, at `now`.
-
-    The stack's schedule (POST /_local/schedules/SweepSlaFunction) sweeps at the wall clock only, and a
-    deadline is hours or days away: so the function's code runs here, against the stack's moto, at a chosen
-    moment. What it writes and queues is then the stack's, read back over the ops API; what the call
-    returns is left alone (its shape is the sweep's own business).
-    """
-    status = stack.request("GET", "/_local/status").body
-    template = load_template(
-        ROOT / "template.yaml",
-        {name: str(value) for name, value in status["parameters"].items()},
-        stack_name=status["stack_name"],
-        region=status["region"],
-    )
-    resources = LocalResources(template)
-    for logical_id, described in status["resources"].items():
-        resources.add(
-            PhysicalResource(
-                logical_id,
-                described["type"],
-                described["physical_id"],
-                arn=described.get("arn"),
-                url=described.get("url"),
-                stream_arn=described.get("stream_arn"),
-            )
-        )
-    environment = {
-        **template.function_environment("SweepSlaFunction", resources),
-        "AWS_ENDPOINT_URL": stack.aws_url,
-        "AWS_REGION": status["region"],
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("AWS_PROFILE", raising=False)
-        for name, value in environment.items():
-            patch.setenv(name, value)
+    """Run SweepSlaFunction's own builder at `now`, with its environment in the running stack (a deadline is
+    hours or days away). What it writes and queues is then the stack's, read back over the ops API."""
+    with function_environment(stack, "SweepSlaFunction"):
         sweep_sla.build()(now)
 
 

@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from otklik.adapters.ticket_store import TicketStore
+from otklik.domain.messages import NotifyMessage
 from otklik.domain.models import Notification, StatusChange, Ticket
+from otklik.domain.notify.plan import MAX_ATTEMPTS
 from tests.integration.conftest import Stack
 from tests.support.api_events import body_of, ops_event
 from tests.support.http_recorder import HttpRecorder
@@ -138,36 +140,56 @@ def test_the_same_notification_twice_is_delivered_once(
     assert len(_notifications(stack, ticket)) == 1
 
 
-def test_slack_down_for_good_dead_letters_and_the_outbox_keeps_every_try(
+def _delayed(stack: Stack) -> int:
+    """How many messages send_notifications queued again on NotifyQueue, held back by their delay."""
+    attributes = stack.sqs.get_queue_attributes(
+        QueueUrl=stack.queue_url("NotifyQueue"), AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessagesDelayed"])
+
+
+def _retry_of(channel: str, attempt: int = 1) -> NotifyMessage:
+    """The retry send_notifications queues for a channel (the queue holds it back, so it is built here)."""
+    return NotifyMessage(notification=NOTE, only=(channel,), attempt=attempt)
+
+
+def _retry_event(stack: Stack, message: NotifyMessage) -> dict[str, Any]:
+    return stack.sqs_event("NotifyQueue", [message.model_dump_json()])
+
+
+def test_slack_down_for_good_is_retried_with_backoff_and_then_recorded_failed(
     stack: Stack, slack: HttpRecorder, ticket: str
 ) -> None:
     # Given Slack answering 503 to everything
     slack.always(503, headers=NO_WAIT)
-    event = stack.sqs_event("NotifyQueue", [_notification_body()])
-    # When SQS delivers the notification as often as NotifyQueue allows before its dead-letter queue
-    receives = _max_receive_count(stack)
-    failed = [_deliver(stack, event) for _ in range(receives)]
-    # Then every delivery failed the record (the last one sends it to NotifyDLQ)
-    assert failed == [[event["Records"][0]["messageId"]]] * receives
-    assert len(slack.requests) == receives * 3  # the client's three tries in each delivery
-    # And the outbox still shows the notification, what was tried, how often and why it failed
-    [note] = _notifications(stack, ticket)
-    assert note["id"] == NOTE.id
-    tried = _by_channel(note)["slack"]
-    assert (tried["status"], tried["attempts"], tried["error"]) == ("retrying", receives, "HTTP 503")
-    assert tried["detail"] == "HTTP 503: error"
-    assert _by_channel(note)["outbox"]["status"] == "stored"
+
+    # When the notification is delivered: the record does not fail (nothing is lost, nothing dead-letters)
+    assert _deliver(stack) == []
+
+    # Then the outbox says it will be tried again, and the retry waits on NotifyQueue for that channel only
+    tried = _by_channel(_notifications(stack, ticket)[0])["slack"]
+    assert (tried["status"], tried["attempts"], tried["error"]) == ("retrying", 1, "HTTP 503")
+    assert _delayed(stack) == 1
+
+    # When its last try fails too
+    assert _deliver(stack, _retry_event(stack, _retry_of("slack", MAX_ATTEMPTS - 1))) == []
+
+    # Then it is recorded failed with every try counted, and nothing more is queued
+    tried = _by_channel(_notifications(stack, ticket)[0])["slack"]
+    assert (tried["status"], tried["attempts"], tried["error"]) == ("failed", MAX_ATTEMPTS, "HTTP 503")
+    assert tried["detail"].startswith(f"gave up after {MAX_ATTEMPTS} tries")
+    assert _delayed(stack) == 1  # only the first retry, none after the last try
+    assert _by_channel(_notifications(stack, ticket)[0])["outbox"]["status"] == "stored"
 
 
-def test_slack_down_then_back_is_delivered_on_the_next_delivery(
+def test_slack_down_then_back_is_delivered_by_the_retry(
     stack: Stack, slack: HttpRecorder, ticket: str
 ) -> None:
     slack.answer_next(503, 503, 503, headers=NO_WAIT)
-    event = stack.sqs_event("NotifyQueue", [_notification_body()])
-    assert _deliver(stack, event) == [event["Records"][0]["messageId"]]
+    assert _deliver(stack) == []
     assert _by_channel(_notifications(stack, ticket)[0])["slack"]["status"] == "retrying"
 
-    assert _deliver(stack, event) == []
+    assert _deliver(stack, _retry_event(stack, _retry_of("slack"))) == []
 
     assert len(slack.requests) == 4
     tried = _by_channel(_notifications(stack, ticket)[0])["slack"]
@@ -216,24 +238,27 @@ def test_slack_unreachable_is_retried_and_the_outbox_names_no_url(stack: Stack, 
     with HttpRecorder() as gone:
         _use_hooks(stack, ("slack", gone))
     # When the notification is delivered
-    assert len(_deliver(stack)) == 1
+    assert _deliver(stack) == []
     # Then it is to be retried, and the outbox says why without quoting the secret URL
     tried = _by_channel(_notifications(stack, ticket)[0])["slack"]
     assert (tried["status"], tried["error"]) == ("retrying", "ConnectionRefusedError")
     assert "services/T000" not in json.dumps(tried)
+    assert _delayed(stack) == 1
 
 
-def test_a_redelivery_after_a_partial_success_posts_only_what_failed(
+def test_a_retry_after_a_partial_success_posts_only_what_failed(
     stack: Stack, slack: HttpRecorder, managers: HttpRecorder, ticket: str
 ) -> None:
     # Given Slack up and the managers' hook down for the first delivery
     managers.answer_next(503, 503, 503, headers=NO_WAIT)
     event = stack.sqs_event("NotifyQueue", [_notification_body()])
-    assert _deliver(stack, event) == [event["Records"][0]["messageId"]]
+    assert _deliver(stack, event) == []
     first = _by_channel(_notifications(stack, ticket)[0])
     assert (first["slack"]["status"], first["managers"]["status"]) == ("sent", "retrying")
-    # When SQS delivers it again and the managers' hook is back
+    # When SQS delivers the first message again, and then the retry, with the managers' hook back
     assert _deliver(stack, event) == []
+    assert _delayed(stack) == 1
+    assert _deliver(stack, _retry_event(stack, _retry_of("managers"))) == []
     # Then Slack was posted to once in all, the managers' hook once more
     assert len(slack.requests) == 1
     assert len(managers.requests) == 4
@@ -249,18 +274,19 @@ def test_logs_carry_ids_channels_and_statuses_never_the_notification_text(
     caplog.set_level(logging.DEBUG)
     managers.answer_next(503, 503, 503, headers=NO_WAIT)
     slack.always(200, delay_seconds=TIMEOUT_SECONDS * 2)
-    event = stack.sqs_event("NotifyQueue", [_notification_body()])
-    # When the notification is delivered twice (failed, then done)
-    _deliver(stack, event)
-    _deliver(stack, event)
-    # Then the logs say which notification, channel and outcome
-    [retried] = [r for r in caplog.records if r.getMessage() == "notification to be retried"]
-    said = vars(retried)
+    # When the notification is delivered, and then its retry
+    _deliver(stack)
+    _deliver(stack, _retry_event(stack, _retry_of("managers")))
+    # Then the logs say which notification, delivery and outcome
+    first, second = [r for r in caplog.records if r.getMessage() == "notification delivered"]
+    said = vars(first)
     assert (said["notification_id"], said["ticket_id"]) == (NOTE.id, NOTE.ticket_id)
-    assert said["retrying"] == {"managers": "HTTP 503"}
-    [done] = [r for r in caplog.records if r.getMessage() == "notification delivered"]
-    assert {r["channel"]: r["status"] for r in vars(done)["results"]} == {
+    assert {r["channel"]: r["status"] for r in said["results"]} == {
         "slack": "unconfirmed",
+        "managers": "retrying",
+        "outbox": "stored",
+    }
+    assert {r["channel"]: r["status"] for r in vars(second)["results"]} == {
         "managers": "sent",
         "outbox": "stored",
     }

@@ -10,20 +10,20 @@ import pytest
 
 from otklik.adapters.http import HttpClient
 from otklik.adapters.slack import SlackWebhookChannel, TransientDeliveryError
-from otklik.domain.models import Notification
+from otklik.domain.models import Delivery
 from otklik.ports import ChannelUnavailable
 from tests.support.scripted_http import Answer, ScriptedServer, refusal, serve
-from tests.unit.samples import NOW
 
 HOOK = "https://hooks.example.test/services/T000/B000/XXXX"
-NOTE = Notification(
-    id="nt_1",
-    ticket_id="tk_1",
+NOTE = Delivery(
+    id="dl_1",
+    notification_id="nt_1",
     event="ticket_opened",
-    created_at=NOW,
+    channel="slack",
     title="[high] Новый тикет tk_1",
     text="команда: support · приоритет: high\n«Порвалось, пишите [email]»",
 )
+TICKET_LINK = "https://ops.example.test/tickets/tk_1"
 OK = Answer(200, b"ok", "text/plain")
 
 
@@ -148,3 +148,71 @@ def test_a_connection_that_never_opened_is_retried_and_its_error_names_no_url(
     assert str(caught.value) == "not sent (ConnectionRefusedError)"
     # The webhook's URL is its secret: it goes nowhere the outbox or a log could show it
     assert "hooks.example.test" not in str(caught.value)
+
+
+def test_a_link_becomes_a_button_under_the_text(monkeypatch: pytest.MonkeyPatch, sleeps: list[float]) -> None:
+    # Given a delivery that links to its ticket
+    server = serve(monkeypatch, OK)
+    linked = NOTE.model_copy(update={"link": TICKET_LINK, "link_label": "Открыть тикет"})
+
+    # When it is posted
+    slack(sleeps).deliver(linked)
+
+    # Then the last block is a button to the link, labelled, and the plain text names the link too
+    (payload,) = posted(server)
+    blocks = payload["blocks"]
+    assert isinstance(blocks, list)
+    assert blocks[-1] == {
+        "type": "actions",
+        "elements": [
+            {"type": "button", "text": {"type": "plain_text", "text": "Открыть тикет"}, "url": TICKET_LINK}
+        ],
+    }
+    assert TICKET_LINK in str(payload["text"])
+
+
+def test_without_a_link_there_is_no_button() -> None:
+    blocks = SlackWebhookChannel.payload(NOTE)["blocks"]
+
+    assert isinstance(blocks, list)
+    assert [block["type"] for block in blocks] == ["header", "section"]
+
+
+def test_a_text_quoting_slack_markup_mentions_no_one_and_links_nowhere() -> None:
+    # Given a masked customer text that happens to hold Slack's markup
+    quoting = NOTE.model_copy(update={"text": "Позор! <!channel> смотрите <https://evil.test|сюда> & всё"})
+
+    # When the message is built
+    payload = SlackWebhookChannel.payload(quoting)
+
+    # Then <, > and & arrive escaped, in the blocks and in the plain text
+    blocks = payload["blocks"]
+    assert isinstance(blocks, list)
+    escaped = "Позор! &lt;!channel&gt; смотрите &lt;https://evil.test|сюда&gt; &amp; всё"
+    assert blocks[1]["text"]["text"] == escaped
+    assert "<!channel>" not in str(payload["text"])
+    assert escaped in str(payload["text"])
+
+
+def test_a_long_text_and_label_are_cut_to_slacks_limits() -> None:
+    long_note = NOTE.model_copy(update={"text": "а" * 5000, "link": TICKET_LINK, "link_label": "Б" * 100})
+
+    blocks = SlackWebhookChannel.payload(long_note)["blocks"]
+
+    assert isinstance(blocks, list)
+    assert len(blocks[1]["text"]["text"]) == 3000
+    assert len(blocks[2]["elements"][0]["text"]["text"]) == 75
+
+
+def test_the_wait_slack_asked_for_goes_with_the_error_when_out_of_attempts(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
+) -> None:
+    # Given Slack rate-limiting every try, asking for 7 seconds
+    serve(monkeypatch, *(refusal(HOOK, 429, b"rate_limited", Retry_After="7") for _ in range(2)))
+
+    # When the client is out of attempts
+    with pytest.raises(TransientDeliveryError) as caught:
+        slack(sleeps).deliver(NOTE)
+
+    # Then the error carries the wait, for whoever schedules the next try
+    assert caught.value.retry_after == 7.0

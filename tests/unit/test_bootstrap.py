@@ -35,6 +35,7 @@ PARAMETERS = {
     "WbFeedbacksUrl": "http://127.0.0.1:8101",
     "OzonApiUrl": "http://127.0.0.1:8102",
     "YmApiUrl": "http://127.0.0.1:8103",
+    "TelegramApiUrl": "http://127.0.0.1:8104",
 }
 TEMPLATE = load_template(ROOT / "template.yaml", PARAMETERS)
 PREFIX = "/otklik/test"
@@ -124,8 +125,10 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_TICKETS_TABLE": notifier._outbox._table,
         "OTKLIK_CONFIG_BUCKET": notifier._config._bucket,
         "OTKLIK_IDEMPOTENCY_TABLE": first_claim(
-            notifier, decode(NotifyMessage, _sample_body("sqs_notify_ticket_opened.json")).notification
+            notifier, decode(NotifyMessage, _sample_body("sqs_notify_ticket_opened.json"))
         ),
+        "OTKLIK_NOTIFY_QUEUE_URL": notifier._retries._queue_url,
+        "OTKLIK_PUBLIC_URL": notifier._base_url,
     },
     "UpdateAggregatesFunction": lambda counter: {"OTKLIK_AGGREGATES_TABLE": counter.store._table},
     "SweepSlaFunction": lambda sweeper: {
@@ -222,6 +225,7 @@ def test_the_parameter_prefix_decides_where_secrets_are_read(monkeypatch: pytest
     assert intake.connections._parameter == f"{PREFIX}/marketplaces/connections"
     assert ops.settings.token_parameter == f"{PREFIX}/ops/token"
     assert notifier._channels._prefix == PREFIX
+    assert notifier._channels._telegram_api_url == "http://127.0.0.1:8104"
 
 
 def test_ingest_accepts_the_webhook_sources_the_stack_was_given(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from otklik.adapters.channels import ChannelFactory
 from otklik.adapters.http import HttpClient
 from otklik.domain.config import parse_config
-from otklik.domain.models import Notification
+from otklik.domain.models import Delivery
+from otklik.ports import ChannelUnavailable
 
-NOTE = Notification(
-    id="nt_1",
-    ticket_id="tk_1",
+NOTE = Delivery(
+    id="nt_1:support",
+    notification_id="nt_1",
     event="ticket_opened",
-    created_at=datetime(2026, 11, 22, 7, 0, tzinfo=UTC),
+    channel="support",
     title="[high] Новый тикет tk_1",
     text="отзыв · custom/default",
 )
@@ -84,3 +86,61 @@ def test_a_document_without_channels_builds_none_and_reads_no_secret() -> None:
 
     assert ChannelFactory(parameters, "/otklik/prod", RecordingHttp()).channels(parse_config("")) == []
     assert parameters.asked == []
+
+
+def test_every_channel_type_is_built_from_its_parameters_and_settings() -> None:
+    # Given a document with one channel of each type
+    config = parse_config(
+        "channels:\n"
+        "  - {name: tg, type: telegram, bot_token_parameter: notify/bot}\n"
+        "  - {name: mail, type: email, sender: bot@shop.example, reply_to: help@shop.example}\n"
+        "  - {name: sms, type: sms, sender_id: Shop}\n"
+        "  - {name: crm, type: webhook, url_parameter: notify/crm-url, secret_parameter: notify/crm-key}\n"
+        "  - {name: slack, type: slack_webhook, url_parameter: notify/slack}\n"
+    )
+    parameters = Parameters(
+        {
+            "/otklik/prod/notify/bot": "123:secret",
+            "/otklik/prod/notify/crm-url": "https://crm.example/hook",
+            "/otklik/prod/notify/crm-key": "crm-secret",
+            "/otklik/prod/notify/slack": "https://hooks.example/slack",
+        }
+    )
+    clients: list[str] = []
+
+    # When they are built
+    factory = ChannelFactory(
+        parameters,
+        "/otklik/prod",
+        RecordingHttp(),
+        telegram_api_url="http://127.0.0.1:9",
+        aws_client=lambda service: clients.append(service) or object(),
+    )
+    channels = factory.channels(config)
+
+    # Then each has its name and type, e-mail and SMS their AWS clients, and each secret was read once
+    assert [(channel.name, type(channel).__name__) for channel in channels] == [
+        ("tg", "TelegramChannel"),
+        ("mail", "EmailChannel"),
+        ("sms", "SmsChannel"),
+        ("crm", "SignedWebhookChannel"),
+        ("slack", "SlackWebhookChannel"),
+    ]
+    assert clients == ["sesv2", "sns"]
+    assert sorted(parameters.asked) == sorted(parameters.values)
+
+
+def test_a_channel_whose_secret_cannot_be_read_may_heal_and_is_tried_again() -> None:
+    from otklik.adapters.secrets import SecretMissing
+
+    class Missing(Parameters):
+        def get(self, name: str) -> str:
+            raise SecretMissing(f"secret parameter {name} cannot be read")
+
+    config = parse_config("channels:\n  - {name: tg, type: telegram, bot_token_parameter: notify/bot}\n")
+
+    build = ChannelFactory(Missing({}), "/otklik/prod", RecordingHttp()).by_name(config)["tg"]
+
+    with pytest.raises(ChannelUnavailable) as unavailable:
+        build()
+    assert unavailable.value.cause == "SecretMissing"

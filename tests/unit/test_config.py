@@ -39,7 +39,15 @@ def test_the_sample_file_is_valid_and_spells_out_the_defaults_but_its_teams_and_
     # Every other setting is the default, spelt out
     assert (
         sample.model_copy(
-            update={"teams": DEFAULT_CONFIG.teams, "rules": DEFAULT_CONFIG.rules, "replies": replies}
+            update={
+                "teams": DEFAULT_CONFIG.teams,
+                "rules": DEFAULT_CONFIG.rules,
+                "replies": replies,
+                # Who is told what, where: the sample's own people and channels.
+                "channels": DEFAULT_CONFIG.channels,
+                "recipients": DEFAULT_CONFIG.recipients,
+                "subscriptions": DEFAULT_CONFIG.subscriptions,
+            }
         )
         == DEFAULT_CONFIG
     )
@@ -161,12 +169,13 @@ def test_yaml_anchors_and_merge_keys_can_share_text_between_templates() -> None:
             "channels[0].colour: unknown setting",
         ),
         (
-            "channels:\n  - name: tg\n    type: telegram\n    url_parameter: tg/token\n",
-            "channels[0].type: unknown channel type 'telegram'; types are slack_webhook",
+            "channels:\n  - name: tg\n    type: pigeon\n    url_parameter: tg/token\n",
+            "channels[0].type: unknown channel type 'pigeon'; types are email, slack_webhook, sms, telegram,"
+            " webhook",
         ),
         (
             "channels:\n  - name: tg\n    url_parameter: tg/token\n",
-            "channels[0].type: required; types are slack_webhook",
+            "channels[0].type: required; types are email, slack_webhook, sms, telegram, webhook",
         ),
         (
             "notifications:\n  kind_names:\n    rant: тирада\n",
@@ -176,7 +185,8 @@ def test_yaml_anchors_and_merge_keys_can_share_text_between_templates() -> None:
         (
             "notifications:\n  templates:\n    ticket_closed: {title: x, text: y}\n",
             "notifications.templates.ticket_closed: Input should be 'ticket_opened', 'sla_breached',"
-            " 'sla_warning', 'sla_escalated' or 'reply_rejected'",
+            " 'sla_warning', 'sla_escalated', 'reply_rejected', 'spike_alert', 'report_ready' or"
+            " 'dlq_not_empty'",
         ),
         (
             "notifications:\n  templates:\n    ticket_opened: {title: x}\n",

@@ -1,193 +1,443 @@
-"""deliver_notification: the outbox entry first, each channel's outcome kept as it happens, settled
-channels never tried again, and a channel that may heal retried on the next delivery only."""
+"""deliver_notification and release: whom the subscriptions name, quiet hours, rate caps and digests,
+retries with backoff, and each delivery settled once in the outbox."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-from otklik.adapters.slack import TransientDeliveryError
-from otklik.domain.models import ChannelResult, Notification
-from otklik.usecases.notify import NotificationIncomplete, deliver_notification
-from tests.unit.fakes import RecordingChannel
-from tests.unit.samples import NOW
+from otklik.domain.config import Config, parse_config
+from otklik.domain.messages import NotifyMessage
+from otklik.domain.models import ChannelResult, Delivery, Notification
+from otklik.domain.notify.plan import MAX_ATTEMPTS, DigestCounts
+from otklik.ports import ChannelUnavailable, DigestDue, WaitingDelivery
+from otklik.usecases.notify import NotifyParts, deliver_notification, release
 
-NOTE = Notification(
-    id="nt_1",
-    ticket_id="tk_1",
-    event="ticket_opened",
-    created_at=NOW,
-    title="[high] Новый тикет tk_1",
-    text="команда: support · приоритет: high\n«Порвалось, пишите [email]»",
-)
-LATER = NOW + timedelta(minutes=3)
+# Tuesday 2026-12-01 10:00 UTC = 13:00 in Moscow; 20:00 UTC = 23:00 in Moscow (quiet).
+DAY = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+NIGHT = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+
+DOCUMENT = """
+teams: [{name: support}, {name: logistics}]
+channels:
+  - {name: tg, type: telegram, bot_token_parameter: notify/bot}
+  - {name: mail, type: email, sender: bot@shop.example}
+  - {name: sms, type: sms}
+  - {name: crm, type: webhook, url_parameter: notify/crm, secret_parameter: notify/crm-key}
+recipients:
+  - name: duty
+    timezone: Europe/Moscow
+    addresses: {tg: "100", mail: duty@shop.example}
+    quiet_hours: {start: "22:00", end: "08:00"}
+    rate_cap: {messages: 3, minutes: 60}
+  - name: head
+    language: en
+    timezone: Asia/Yekaterinburg
+    addresses: {mail: head@shop.example, sms: "+79990001122"}
+subscriptions:
+  - name: support-tickets
+    events: [ticket_opened, sla_breached]
+    recipients: [duty]
+    channels: [tg]
+    when: {teams: [support]}
+  - name: urgent
+    events: [ticket_opened, sla_breached]
+    recipients: [head]
+    when: {priorities: [urgent]}
+  - name: quality-to-crm
+    events: [ticket_opened]
+    channels: [crm]
+    when: {topics: [quality]}
+"""
+CONFIG = parse_config(DOCUMENT)
+
+
+def ticket(**changes: Any) -> dict[str, Any]:
+    facts = {
+        "id": "tk_1",
+        "feedback_id": "fb_1",
+        "source": "wildberries",
+        "account": "main",
+        "kind": "review",
+        "team": "support",
+        "priority": "high",
+        "status": "open",
+        "reasons": ["low_rating"],
+        "rating": 1,
+        "tonality_label": "negative",
+        "excerpt": "Порвалось, пишите [email]",
+        "topics": ["quality"],
+        "tags": [],
+        "assignee": None,
+        "notify": [],
+        "created_at": "2026-12-01T09:00:00Z",
+        "first_response_due_at": "2026-12-01T15:00:00Z",
+        "next_response_due_at": None,
+        "resolution_due_at": None,
+        "sla_breached": False,
+    }
+    return {**facts, **changes}
+
+
+def note(event: str = "ticket_opened", number: int = 1, **changes: Any) -> Notification:
+    facts = ticket(id=f"tk_{number}", **changes)
+    return Notification(
+        id=f"nt_{number}_{event}",
+        ticket_id=facts["id"],
+        event=event,  # type: ignore[arg-type]
+        created_at=DAY,
+        title="[high] Новый тикет",
+        text="as built",
+        ticket=facts,
+    )
 
 
 class MemoryOutbox:
-    """The outbox port in memory: one entry per notification id, the latest result per channel."""
-
     def __init__(self) -> None:
-        self.entries: dict[str, Notification] = {}
-        self.channels: dict[str, dict[str, ChannelResult]] = {}
-        self.journal: list[str] = []
+        self.kept: dict[str, dict[str, ChannelResult]] = {}
 
     def open_notification(self, notification: Notification, now: datetime) -> dict[str, ChannelResult]:
-        self.journal.append(f"open {notification.id}")
-        self.entries.setdefault(notification.id, notification)
-        return dict(self.channels.setdefault(notification.id, {}))
+        return dict(self.kept.setdefault(notification.id, {}))
 
     def record_channel_result(self, notification: Notification, result: ChannelResult) -> bool:
-        self.journal.append(f"record {result.channel} {result.status}")
-        kept = self.channels[notification.id]
+        kept = self.kept[notification.id]
         if result.channel in kept and kept[result.channel].status == "sent":
             return False
         kept[result.channel] = result
         return True
 
+    def status(self, notification: Notification) -> dict[str, str]:
+        return {key: result.status for key, result in self.kept.get(notification.id, {}).items()}
 
-class ScriptedChannel:
-    """A channel that answers each delivery with the next outcome: a status, or an error to raise."""
 
-    def __init__(self, name: str, *outcomes: str | Exception, outbox: MemoryOutbox | None = None) -> None:
+@dataclass
+class MemoryWaits:
+    waits: dict[tuple[str, str], WaitingDelivery] = field(default_factory=dict)
+    caps: dict[tuple[str, str], tuple[datetime, int]] = field(default_factory=dict)
+    digests: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def wait(self, notification: Notification, key: str, until: datetime, attempt: int, reason: str) -> None:
+        self.waits[(notification.id, key)] = WaitingDelivery(notification, key, attempt, reason, until)
+
+    def waiting(self, now: datetime, limit: int) -> list[WaitingDelivery]:
+        return [w for w in self.waits.values() if w.due_at <= now][:limit]
+
+    def released(self, waiting: WaitingDelivery) -> bool:
+        return self.waits.pop((waiting.notification.id, waiting.key), None) is not None
+
+    def take(
+        self, recipient: str, channel: str, messages: int, minutes: int, now: datetime
+    ) -> datetime | None:
+        start, sent = self.caps.get((recipient, channel), (now, 0))
+        if now - start >= timedelta(minutes=minutes):
+            start, sent = now, 0
+        if sent >= messages:
+            return start
+        self.caps[(recipient, channel)] = (start, sent + 1)
+        return None
+
+    def add_to_digest(
+        self, recipient: str, channel: str, window_start: datetime, minutes: int, notification: Notification
+    ) -> bool:
+        digest = self.digests.setdefault(
+            f"{recipient}#{channel}#{window_start.isoformat()}",
+            {
+                "recipient": recipient,
+                "channel": channel,
+                "minutes": minutes,
+                "start": window_start,
+                "ids": [],
+            },
+        )
+        if notification.id in digest["ids"]:
+            return False
+        digest["ids"].append(notification.id)
+        return True
+
+    def digests_due(self, now: datetime, limit: int) -> list[DigestDue]:
+        due = []
+        for key, digest in self.digests.items():
+            at = digest["start"] + timedelta(minutes=digest["minutes"])
+            if at <= now and "told" not in digest:
+                events: dict[str, int] = {}
+                for one in digest["ids"]:
+                    event = one.split("_", 2)[2]
+                    events[event] = events.get(event, 0) + 1
+                counts = DigestCounts(events=events, topics={"quality": len(digest["ids"])})
+                due.append(
+                    DigestDue(key, digest["recipient"], digest["channel"], digest["minutes"], counts, at)
+                )
+        return due
+
+    def digest_tried(self, digest: DigestDue, result: dict[str, Any], retry_at: datetime | None) -> None:
+        if retry_at is None:
+            self.digests[digest.id]["told"] = result
+
+
+class Queue:
+    def __init__(self) -> None:
+        self.sent: list[tuple[NotifyMessage, int]] = []
+
+    def send(self, message: BaseModel, delay_seconds: int = 0) -> str:
+        assert isinstance(message, NotifyMessage)
+        self.sent.append((message, delay_seconds))
+        return f"m{len(self.sent)}"
+
+
+class Channel:
+    """A channel answering each delivery with the next scripted outcome (a status, or an error to raise)."""
+
+    def __init__(self, name: str, *outcomes: str | Exception) -> None:
         self.name = name
-        self._outcomes = list(outcomes)
-        self._outbox = outbox
-        self.delivered: list[Notification] = []
+        self.outcomes = list(outcomes)
+        self.delivered: list[Delivery] = []
 
-    def deliver(self, notification: Notification) -> ChannelResult:
-        if self._outbox is not None:
-            self._outbox.journal.append(f"deliver {self.name}")
-        self.delivered.append(notification)
-        outcome = self._outcomes.pop(0)
+    def deliver(self, delivery: Delivery) -> ChannelResult:
+        self.delivered.append(delivery)
+        outcome = self.outcomes.pop(0) if self.outcomes else "sent"
         if isinstance(outcome, Exception):
             raise outcome
         return ChannelResult.model_validate({"channel": self.name, "status": outcome})
 
 
-def test_the_outbox_entry_is_written_before_any_channel_and_each_outcome_as_it_happens() -> None:
-    outbox = MemoryOutbox()
-    slack = ScriptedChannel("slack", "sent", outbox=outbox)
-    managers = ScriptedChannel("managers", "failed", outbox=outbox)
-
-    delivered = deliver_notification(NOTE, [slack, managers], outbox, NOW)
-
-    assert outbox.journal == [
-        "open nt_1",
-        "deliver slack",
-        "record slack sent",
-        "deliver managers",
-        "record managers failed",
-    ]
-    assert [(r.channel, r.status, r.attempts, r.at) for r in delivered.results] == [
-        ("slack", "sent", 1, NOW),
-        ("managers", "failed", 1, NOW),
-        ("outbox", "stored", None, None),
-    ]
-    assert outbox.channels["nt_1"]["slack"] == delivered.results[0]
-
-
-def test_each_channel_gets_the_notification_once() -> None:
-    slack, telegram, outbox = RecordingChannel("slack"), RecordingChannel("telegram"), MemoryOutbox()
-
-    deliver_notification(NOTE, [slack, telegram], outbox, NOW)
-
-    assert slack.delivered == [NOTE]
-    assert telegram.delivered == [NOTE]
-    assert outbox.entries == {"nt_1": NOTE}
-
-
-def test_without_channels_the_notification_is_still_kept_in_the_outbox() -> None:
-    outbox = MemoryOutbox()
-
-    delivered = deliver_notification(NOTE, [], outbox, NOW)
-
-    assert delivered.results == (ChannelResult(channel="outbox", status="stored"),)
-    assert outbox.entries == {"nt_1": NOTE}
-
-
-def test_a_channel_that_may_heal_is_recorded_as_retrying_after_the_others_had_their_turn() -> None:
-    # Given Slack down and a second channel up
-    outbox = MemoryOutbox()
-    slack = ScriptedChannel("slack", TransientDeliveryError("HTTP 503: busy", "HTTP 503"))
-    managers = ScriptedChannel("managers", "sent")
-
-    # When the notification is delivered, it raises so that SQS delivers it again
-    with pytest.raises(NotificationIncomplete) as caught:
-        deliver_notification(NOTE, [slack, managers], outbox, NOW)
-
-    # Then the other channel was still tried, and the outbox says what each did and why
-    assert caught.value.errors == {"slack": "HTTP 503"}
-    assert managers.delivered == [NOTE]
-    kept = outbox.channels["nt_1"]
-    assert (kept["slack"].status, kept["slack"].detail, kept["slack"].error) == (
-        "retrying",
-        "HTTP 503: busy",
-        "HTTP 503",
+@dataclass
+class World:
+    config: Config = CONFIG
+    outbox: MemoryOutbox = field(default_factory=MemoryOutbox)
+    waits: MemoryWaits = field(default_factory=MemoryWaits)
+    queue: Queue = field(default_factory=Queue)
+    channels: dict[str, Channel] = field(
+        default_factory=lambda: {name: Channel(name) for name in ("tg", "mail", "sms", "crm")}
     )
-    assert (kept["slack"].attempts, kept["managers"].status) == (1, "sent")
-    # And the error names the channel and the cause, never the notification's words
-    assert "Порвалось" not in str(caught.value)
-    assert NOTE.title not in str(caught.value)
+
+    def parts(self) -> NotifyParts:
+        return NotifyParts(
+            config=self.config,
+            channels={name: (lambda c=channel: c) for name, channel in self.channels.items()},
+            outbox=self.outbox,
+            waits=self.waits,
+            retries=self.queue,
+            base_url="https://otklik.example/api",
+        )
+
+    def deliver(self, message: Notification | NotifyMessage, now: datetime = DAY) -> dict[str, str]:
+        wrapped = message if isinstance(message, NotifyMessage) else NotifyMessage(notification=message)
+        deliver_notification(wrapped, self.parts(), now)
+        return self.outbox.status(wrapped.notification)
 
 
-def test_a_redelivery_tries_only_the_channel_that_may_heal_and_counts_its_attempts() -> None:
-    # Given a first delivery that reached managers but found Slack down
-    outbox = MemoryOutbox()
-    slack = ScriptedChannel("slack", TransientDeliveryError("HTTP 503: busy", "HTTP 503"), "sent")
-    managers = ScriptedChannel("managers", "sent", "sent")
-    with pytest.raises(NotificationIncomplete):
-        deliver_notification(NOTE, [slack, managers], outbox, NOW)
-
-    # When SQS delivers it again and Slack is back
-    delivered = deliver_notification(NOTE, [slack, managers], outbox, LATER)
-
-    # Then managers is not posted to again, Slack is, on its second attempt
-    assert len(managers.delivered) == 1
-    assert len(slack.delivered) == 2
-    assert [(r.channel, r.status, r.attempts, r.at) for r in delivered.results] == [
-        ("slack", "sent", 2, LATER),
-        ("managers", "sent", 1, NOW),
-        ("outbox", "stored", None, None),
-    ]
+# ------------------------------------------------------------------ who is told
 
 
-def test_attempts_go_on_counting_while_a_channel_stays_down() -> None:
-    outbox = MemoryOutbox()
-    slack = ScriptedChannel("slack", *(TransientDeliveryError("not sent", "ConnectionRefusedError"),) * 3)
+def test_a_new_ticket_goes_to_the_subscriptions_it_matches_and_nobody_else() -> None:
+    world = World()
 
-    for _ in range(3):
-        with pytest.raises(NotificationIncomplete):
-            deliver_notification(NOTE, [slack], outbox, NOW)
+    statuses = world.deliver(note())
 
-    kept = outbox.channels["nt_1"]["slack"]
-    assert (kept.status, kept.attempts, kept.error) == ("retrying", 3, "ConnectionRefusedError")
+    # Then the support team's duty chat and the CRM (quality topic) get it; the head (urgent only) does not
+    assert statuses == {"tg:duty": "sent", "crm": "sent"}
+    assert [d.address for d in world.channels["tg"].delivered] == ["100"]
+    assert world.channels["mail"].delivered == world.channels["sms"].delivered == []
+
+
+def test_an_urgent_ticket_also_reaches_the_head_by_mail_and_sms_in_english() -> None:
+    world = World()
+
+    statuses = world.deliver(note(priority="urgent"))
+
+    assert statuses == {"tg:duty": "sent", "mail:head": "sent", "sms:head": "sent", "crm": "sent"}
+    [mail] = world.channels["mail"].delivered
+    assert mail.language == "en" and mail.title.startswith("[urgent] New ticket tk_1")
+    # The deadline in the head's own zone (Yekaterinburg, UTC+5): 15:00 UTC is 20:00 there
+    assert "reply by 2026-12-01 20:00 +05" in mail.text
+    assert mail.link == "https://otklik.example/api/tickets/tk_1" and mail.link_label == "Open the ticket"
+    assert mail.urgent is True
+
+
+def test_another_teams_ticket_and_a_ticket_without_the_topic_go_to_neither_subscription() -> None:
+    world = World()
+
+    assert world.deliver(note(team="logistics", topics=["delivery"])) == {}
+
+
+def test_sms_carries_only_urgent_events_even_when_a_subscription_names_it() -> None:
+    config = parse_config(DOCUMENT.replace("when: {priorities: [urgent]}", "when: {}"))
+    world = World(config=config)
+
+    statuses = world.deliver(note())
+
+    assert "sms:head" not in statuses and statuses["mail:head"] == "sent"
+
+
+def test_an_escalation_reaches_the_recipient_it_names_on_every_channel() -> None:
+    world = World()
+    escalation = note("sla_escalated").model_copy(
+        update={"to": "head", "level": 1, "target": "first_response"}
+    )
+
+    statuses = world.deliver(escalation)
+
+    # Urgent by default (notifications.urgent.events), so SMS carries it
+    assert statuses == {"mail:head": "sent", "sms:head": "sent"}
+
+
+def test_without_subscriptions_every_webhook_channel_is_told_as_before() -> None:
+    config = parse_config(
+        "channels:\n  - {name: crm, type: webhook, url_parameter: a, secret_parameter: b}\n"
+        "  - {name: tg, type: telegram, bot_token_parameter: c}\n"
+    )
+    world = World(config=config)
+
+    assert world.deliver(note()) == {"crm": "sent"}
+
+
+# ------------------------------------------------------------------ quiet hours
+
+
+def test_a_non_urgent_event_in_quiet_hours_waits_until_they_end_and_is_then_delivered_once() -> None:
+    world = World()
+    night = note()
+
+    # When it arrives at 23:00 in Moscow
+    statuses = world.deliver(night, NIGHT)
+
+    # Then the duty chat's delivery waits for 08:00 Moscow (05:00 UTC); the CRM (no recipient) gets it now
+    assert statuses == {"tg:duty": "deferred", "crm": "sent"}
+    [waiting] = world.waits.waits.values()
+    assert waiting.due_at == datetime(2026, 12, 2, 5, 0, tzinfo=UTC) and waiting.key == "tg:duty"
+    assert world.channels["tg"].delivered == []
+
+    # And the schedule's pass before the end releases nothing, at the end queues it again
+    assert release(world.parts(), datetime(2026, 12, 2, 4, 59, tzinfo=UTC)).waits == 0
+    assert release(world.parts(), datetime(2026, 12, 2, 5, 0, tzinfo=UTC)).waits == 1
+    [(again, delay)] = world.queue.sent
+    assert again.only == ("tg:duty",) and again.released and delay == 0
+
+    # When the released message is delivered (still before anyone's quiet hours again), it is sent, once
+    assert world.deliver(again, datetime(2026, 12, 2, 5, 0, 30, tzinfo=UTC))["tg:duty"] == "sent"
+    assert world.deliver(again, datetime(2026, 12, 2, 5, 1, tzinfo=UTC))["tg:duty"] == "sent"
+    assert world.deliver(night, datetime(2026, 12, 2, 5, 2, tzinfo=UTC))["tg:duty"] == "sent"
+    assert len(world.channels["tg"].delivered) == 1
+
+
+def test_an_urgent_event_goes_through_quiet_hours() -> None:
+    world = World()
+
+    assert world.deliver(note(priority="urgent"), NIGHT)["tg:duty"] == "sent"
+
+
+def test_a_redelivery_of_a_deferred_notification_keeps_waiting() -> None:
+    world = World()
+    night = note()
+    world.deliver(night, NIGHT)
+
+    assert world.deliver(night, NIGHT + timedelta(minutes=1))["tg:duty"] == "deferred"
+    assert world.channels["tg"].delivered == []
+
+
+# ------------------------------------------------------------------ rate caps and digests
+
+
+def test_past_the_cap_events_roll_into_one_digest_told_once_at_the_windows_end() -> None:
+    world = World()
+
+    # When 7 tickets open within minutes for a recipient capped at 3 an hour
+    for number in range(1, 8):
+        world.deliver(note(number=number), DAY + timedelta(minutes=number))
+
+    # Then 3 messages went, 4 are in one digest
+    assert len(world.channels["tg"].delivered) == 3
+    digested = [n for n in range(1, 8) if world.outbox.status(note(number=n))["tg:duty"] == "digested"]
+    assert digested == [4, 5, 6, 7]
+    [digest] = world.waits.digests.values()
+    assert digest["start"] == DAY + timedelta(minutes=1)
+
+    # And the pass before the window's end tells nothing; at its end, one digest message
+    assert release(world.parts(), DAY + timedelta(minutes=60)).digests == []
+    [told] = release(world.parts(), DAY + timedelta(minutes=61)).digests
+    assert told.status == "sent" and told.channel == "tg:duty"
+    summary = world.channels["tg"].delivered[-1]
+    assert summary.event == "digest" and summary.address == "100"
+    assert summary.title == "4 новых тикета за час"
+    assert "темы: quality 4" in summary.text
+    assert release(world.parts(), DAY + timedelta(minutes=62)).digests == []
+    assert len(world.channels["tg"].delivered) == 4
+
+
+def test_urgent_events_are_never_digested() -> None:
+    world = World()
+    for number in range(1, 6):
+        world.deliver(note(number=number, priority="urgent"), DAY + timedelta(minutes=number))
+
+    assert len(world.channels["tg"].delivered) == 5
+
+
+# ------------------------------------------------------------------ retries
+
+
+def test_a_channel_that_may_heal_is_retried_after_the_wait_it_asked_for() -> None:
+    world = World()
+    world.channels["tg"].outcomes = [ChannelUnavailable("429", "HTTP 429", retry_after=120.0)]
+
+    statuses = world.deliver(note())
+
+    assert statuses["tg:duty"] == "retrying" and statuses["crm"] == "sent"
+    [(retry, delay)] = world.queue.sent
+    assert retry.only == ("tg:duty",) and retry.attempt == 1 and delay >= 120
+
+    # When the retry arrives, only that delivery is tried, and it is sent with its attempts counted
+    assert world.deliver(retry, DAY + timedelta(seconds=delay))["tg:duty"] == "sent"
+    assert world.outbox.kept[note().id]["tg:duty"].attempts == 2
+    assert len(world.channels["crm"].delivered) == 1
+
+
+def test_backoff_grows_and_a_long_wait_is_held_by_the_schedule_instead_of_the_queue() -> None:
+    world = World()
+    down = ChannelUnavailable("down", "HTTP 503")
+    world.channels["tg"].outcomes = [down] * MAX_ATTEMPTS
+    message = NotifyMessage(notification=note())
+    delays: list[int] = []
+    for _ in range(MAX_ATTEMPTS):
+        world.deliver(message)
+        if not world.queue.sent:
+            break
+        message, delay = world.queue.sent.pop()
+        delays.append(delay)
+    assert delays == sorted(delays) and delays[0] >= 15 and delays[-1] <= 900
+    # Past 15 minutes the wait is a held delivery that release() queues again
+    [held] = world.waits.waits.values()
+    assert held.reason == "retry" and held.attempt == len(delays) + 1
+
+
+def test_after_the_last_try_the_delivery_is_recorded_failed_and_not_tried_again() -> None:
+    world = World()
+    world.channels["tg"].outcomes = [ChannelUnavailable("down", "HTTP 503")]
+
+    world.deliver(NotifyMessage(notification=note(), only=("tg:duty",), attempt=MAX_ATTEMPTS - 1))
+
+    result = world.outbox.kept[note().id]["tg:duty"]
+    assert result.status == "failed" and result.attempts == MAX_ATTEMPTS and "gave up" in result.detail
+    assert world.queue.sent == []
 
 
 @pytest.mark.parametrize("status", ["failed", "unconfirmed"])
-def test_a_channel_refused_for_good_or_sent_without_an_answer_is_not_tried_again(status: str) -> None:
-    # Given Slack settled one way or the other, and managers down, on the first delivery
-    outbox = MemoryOutbox()
-    slack = ScriptedChannel("slack", status)
-    managers = ScriptedChannel("managers", TransientDeliveryError("HTTP 502", "HTTP 502"), "sent")
-    with pytest.raises(NotificationIncomplete):
-        deliver_notification(NOTE, [slack, managers], outbox, NOW)
+def test_a_delivery_refused_for_good_or_sent_without_an_answer_is_not_tried_again(status: str) -> None:
+    world = World()
+    world.channels["tg"].outcomes = [status]
 
-    # When it is delivered again
-    delivered = deliver_notification(NOTE, [slack, managers], outbox, LATER)
-
-    # Then Slack is not posted to a second time, and keeps what it did the first time
-    assert len(slack.delivered) == 1
-    assert delivered.results[0].status == status
-    assert delivered.results[1].status == "sent"
+    assert world.deliver(note())["tg:duty"] == status
+    world.deliver(note())
+    assert len(world.channels["tg"].delivered) == 1 and world.queue.sent == []
 
 
 def test_an_error_that_is_not_a_channel_outage_is_not_taken_for_one() -> None:
-    # A bug is not recorded as "retrying": it fails the record as it is, and the entry stays open
-    outbox = MemoryOutbox()
+    world = World()
+    world.channels["tg"].outcomes = [KeyError("bug")]
 
     with pytest.raises(KeyError):
-        deliver_notification(NOTE, [ScriptedChannel("slack", KeyError("bug"))], outbox, NOW)
-
-    assert outbox.entries == {"nt_1": NOTE}
-    assert outbox.channels["nt_1"] == {}
+        world.deliver(note())
+    assert world.queue.sent == []

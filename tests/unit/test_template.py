@@ -127,7 +127,8 @@ DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
         "TicketsTable/index/by_customer": {"Query"},
     },
     "SendNotificationsFunction": {
-        "TicketsTable": {"GetItem", "PutItem", "UpdateItem"},  # the outbox
+        "TicketsTable": {"GetItem", "PutItem", "UpdateItem"},  # the outbox, waits, caps and digests
+        "TicketsTable/index/by_deadline": {"Query"},  # what waited and is due
         "IdempotencyTable": POWERTOOLS_IDEMPOTENCY,
     },
     "UpdateAggregatesFunction": {"AggregatesTable": {"PutItem", "UpdateItem"}},  # in one TransactWriteItems

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
     )
     from otklik.domain.models import (
         ChannelResult,
+        Delivery,
         FeedbackEnvelope,
         FeedbackItem,
         Notification,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
         TextOrigin,
         Ticket,
     )
+    from otklik.domain.notify.plan import DigestCounts
     from otklik.domain.repeat_contact import CustomerClaim
     from otklik.domain.replies.recent import RecentReply
     from otklik.domain.replies.watch import ReadBackDue
@@ -253,9 +255,11 @@ class ChannelUnavailable(Exception):
     "ConnectionRefusedError"); that may be logged.
     """
 
-    def __init__(self, message: str, cause: str = "") -> None:
+    def __init__(self, message: str, cause: str = "", retry_after: float | None = None) -> None:
         super().__init__(message)
         self.cause = cause or type(self).__name__
+        # Seconds the channel asked us to wait before the next try (Telegram's parameters.retry_after).
+        self.retry_after = retry_after
 
 
 class Channel(Protocol):
@@ -267,7 +271,7 @@ class Channel(Protocol):
 
     name: str
 
-    def deliver(self, notification: Notification) -> ChannelResult: ...
+    def deliver(self, delivery: Delivery) -> ChannelResult: ...
 
 
 class Outbox(Protocol):
@@ -281,6 +285,48 @@ class Outbox(Protocol):
     def record_channel_result(self, notification: Notification, result: ChannelResult) -> bool:
         """Keep what a channel did (its latest try); False, and nothing written, once it was sent."""
         ...
+
+
+@dataclass(frozen=True)
+class WaitingDelivery:
+    """A delivery held until due_at: quiet hours ("quiet"), or a retry further off than a queue delays."""
+
+    notification: Notification
+    key: str  # the delivery's key (otklik.domain.notify.plan.Target.key)
+    attempt: int  # tries made so far
+    reason: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class DigestDue:
+    """The digest of one recipient's channel for one window: what it stands for, due at the window's end."""
+
+    id: str
+    recipient: str
+    channel: str
+    minutes: int
+    counts: DigestCounts
+    due_at: datetime
+    attempts: int = 0
+
+
+class NotifyWaits(Protocol):
+    """Deliveries held for later, rate caps and digests (otklik.adapters.notify_store)."""
+
+    def wait(
+        self, notification: Notification, key: str, until: datetime, attempt: int, reason: str
+    ) -> None: ...
+    def waiting(self, now: datetime, limit: int) -> list[WaitingDelivery]: ...
+    def released(self, waiting: WaitingDelivery) -> bool: ...
+    def take(
+        self, recipient: str, channel: str, messages: int, minutes: int, now: datetime
+    ) -> datetime | None: ...
+    def add_to_digest(
+        self, recipient: str, channel: str, window_start: datetime, minutes: int, notification: Notification
+    ) -> bool: ...
+    def digests_due(self, now: datetime, limit: int) -> list[DigestDue]: ...
+    def digest_tried(self, digest: DigestDue, result: dict[str, Any], retry_at: datetime | None) -> None: ...
 
 
 # ---------------------------------------------------------------- marketplaces

@@ -8,21 +8,27 @@ from typing import Any
 
 
 @cache
-def _client(service: str, region: str | None, endpoint_url: str | None) -> Any:
+def _client(service: str, region: str | None, endpoint_url: str | None, attempts: int = 5) -> Any:
     # boto3 is imported by the first client, not by importing this module: a cold start pays for it
     # when a step first talks to AWS, alongside everything else that step needs.
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+    config = Config(
+        retries={"max_attempts": attempts, "mode": "standard"}, connect_timeout=3, read_timeout=10
+    )
     session: Any = boto3.session.Session()
     return session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
 
 
-def client(service: str) -> Any:
-    """A client for service; AWS_ENDPOINT_URL (set by the local stack) points it at moto."""
+def client(service: str, attempts: int = 5) -> Any:
+    """A client for service; AWS_ENDPOINT_URL (set by the local stack) points it at moto.
+
+    attempts=1 for a call that must not be repeated by botocore: an e-mail or SMS sent with no answer
+    may have gone out, so the caller records it unconfirmed instead of sending it again.
+    """
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    return _client(service, region, os.environ.get("AWS_ENDPOINT_URL"))
+    return _client(service, region, os.environ.get("AWS_ENDPOINT_URL"), attempts)
 
 
 def forget_clients() -> None:

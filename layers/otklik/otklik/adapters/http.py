@@ -202,18 +202,28 @@ class HttpClient:
         params: Mapping[str, QueryValue] | None = None,
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
     ) -> HttpResponse:
         """Send one request (JSON body if any); retry transient failures; HttpError when out of attempts.
+
+        body sends bytes exactly as given, on every attempt (what a signature over them needs), in place
+        of json_body; its Content-Type is the caller's header, application/octet-stream without one.
 
         A 429, 420 or 503 waits for the seconds the server named in Retry-After or X-Ratelimit-Retry
         (at most max_retry_after_seconds); other transient failures back off exponentially. A request
         sent without an answer is not sent again unless its method is idempotent (see the module).
         Whether a failure is final for the caller's purpose is the caller's business.
         """
+        if body is not None and json_body is not None:
+            raise ValueError("a request has one body: json_body or body, not both")
         data = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
         all_headers = {"Accept": "application/json"}
         if data is not None:
             all_headers["Content-Type"] = "application/json; charset=utf-8"
+        elif body is not None:
+            # Without a type urllib would label the bytes as a form (application/x-www-form-urlencoded).
+            data = body
+            all_headers["Content-Type"] = "application/octet-stream"
         all_headers.update(headers or {})
         full_url = with_query(url, params)
         verb = method.upper()
@@ -230,3 +240,7 @@ class HttpClient:
     def post_json(self, url: str, payload: Any, headers: dict[str, str] | None = None) -> HttpResponse:
         """POST payload as JSON; retries what cannot have arrived, raises HttpError when out of attempts."""
         return self.request("POST", url, json_body=payload, headers=headers)
+
+    def post_bytes(self, url: str, body: bytes, headers: Mapping[str, str] | None = None) -> HttpResponse:
+        """POST body exactly as given (its Content-Type in headers); the same retries as post_json."""
+        return self.request("POST", url, body=body, headers=headers)

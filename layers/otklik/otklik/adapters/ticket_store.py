@@ -44,6 +44,13 @@ def _pk(ticket_id: str) -> dict[str, str]:
     return {"S": f"TICKET#{ticket_id}"}
 
 
+def _outbox_pk(notification: Notification) -> str:
+    """A ticket's notifications beside it; an event about no ticket under its event (EVENT#dlq_not_empty)."""
+    if notification.ticket_id is None:
+        return f"EVENT#{notification.event}"
+    return f"TICKET#{notification.ticket_id}"
+
+
 def _cancellation_reasons(error: ClientError) -> list[str]:
     """Why each operation of a cancelled transaction failed, in order ("None": it did not); [] for an
     error that is no cancellation."""
@@ -287,7 +294,7 @@ class TicketStore:
 
     @staticmethod
     def _notification_key(notification: Notification) -> dict[str, Any]:
-        return {"pk": _pk(notification.ticket_id), "sk": {"S": f"NOTIFICATION#{notification.id}"}}
+        return {"pk": {"S": _outbox_pk(notification)}, "sk": {"S": f"NOTIFICATION#{notification.id}"}}
 
     @staticmethod
     def _channel_results(stored: dict[str, Any]) -> dict[str, ChannelResult]:
@@ -304,7 +311,7 @@ class TicketStore:
         redelivery finds the entry as the first delivery left it; answer what each channel did."""
         document = model_to_document(notification)
         document.update(
-            pk=f"TICKET#{notification.ticket_id}",
+            pk=_outbox_pk(notification),
             sk=f"NOTIFICATION#{notification.id}",
             channels={},
             opened_at=iso_seconds(now),

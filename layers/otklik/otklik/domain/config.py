@@ -21,7 +21,15 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from otklik.domain.lifecycle import TicketSettings
 from otklik.domain.models import Frozen, Ticket
 from otklik.domain.moderation.settings import ModerationSettings
-from otklik.domain.notifications import NotificationTexts, variables
+from otklik.domain.notifications import LanguageTexts, NotificationTexts, variables
+from otklik.domain.notify.plan import DigestCounts, digest_texts
+from otklik.domain.notify.settings import (
+    CHANNEL_TYPES,
+    ChannelConfig,
+    Recipient,
+    Subscription,
+)
+from otklik.domain.notify.settings import reference_problems as notify_reference_problems
 from otklik.domain.replies.settings import ReplySettings
 from otklik.domain.replies.templates import (
     raw_reply_template_problems,
@@ -52,23 +60,6 @@ class Team(Frozen):
     # Who works the team's tickets: whom round-robin assignment takes turns over, and whom an agent may
     # assign a ticket of the team to (anyone, when none are listed).
     members: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = ()
-
-
-class SlackWebhook(Frozen):
-    """A Slack-compatible incoming webhook; its URL is a secret, so the document names its parameter."""
-
-    type: Literal["slack_webhook"]
-    name: str = Field(pattern=NAME)
-    url_parameter: str = Field(
-        min_length=1,
-        max_length=2048,
-        description="SSM parameter of the webhook URL; a relative name is under /otklik/<Stage>/",
-    )
-    enabled: bool = True
-
-
-ChannelConfig = Annotated[SlackWebhook, Field(discriminator="type")]
-CHANNEL_TYPES = frozenset({"slack_webhook"})
 
 
 class TonalitySettings(Frozen):
@@ -164,6 +155,48 @@ def reference_problems(document: Any) -> list[str]:
     problems.extend(sla_reference_problems(document))
     problems.extend(_after_reply_problems(document))
     problems.extend(reply_reference_problems(document))
+    for what, entries in (
+        ("recipient", _names(document.get("recipients", []))),
+        ("subscription", _names(document.get("subscriptions", []))),
+    ):
+        seen = set()
+        for index, name in entries:
+            if name in seen:
+                problems.append(f"{what}s[{index}].name: {what} {name!r} is defined twice")
+            seen.add(name)
+    problems.extend(notify_reference_problems(document))
+    problems.extend(_notify_name_problems(document))
+    return problems
+
+
+def _notify_name_problems(document: dict[str, Any]) -> list[str]:
+    """Once a document lists recipients, whom a rule or an escalation step tells is one of them or a
+    subscription (before, the names only labelled the notification)."""
+    if not document.get("recipients"):
+        return []
+    known = {name for _, name in _names(document.get("recipients"))}
+    known |= {name for _, name in _names(document.get("subscriptions", []))}
+    problems: list[str] = []
+    rules = document.get("rules")
+    for index, rule in enumerate(rules if isinstance(rules, list | tuple) else []):
+        then = rule.get("then") if isinstance(rule, dict) else None
+        names = then.get("notify") if isinstance(then, dict) else None
+        for position, name in enumerate(names if isinstance(names, list | tuple) else []):
+            if isinstance(name, str) and name not in known:
+                problems.append(
+                    f"rules[{index}].then.notify[{position}]: {name!r} is no recipient or subscription"
+                )
+    sla = document.get("sla")
+    policies = sla.get("policies") if isinstance(sla, dict) else None
+    for index, policy in enumerate(policies if isinstance(policies, list | tuple) else []):
+        steps = policy.get("escalation") if isinstance(policy, dict) else None
+        for position, step in enumerate(steps if isinstance(steps, list | tuple) else []):
+            name = step.get("notify") if isinstance(step, dict) else None
+            if isinstance(name, str) and name not in known:
+                problems.append(
+                    f"sla.policies[{index}].escalation[{position}].notify: {name!r} is no recipient or "
+                    "subscription"
+                )
     return problems
 
 
@@ -193,20 +226,37 @@ def _after_reply_problems(document: dict[str, Any]) -> list[str]:
 
 
 def template_problems(texts: NotificationTexts) -> Iterator[str]:
-    """Each template rendered for sample tickets: what does not compile or render, by its path."""
+    """Each template, in each language, rendered for sample tickets and events: what does not compile or
+    render, by its path."""
     full = _sample_ticket()
     # A question without stars too: a template that only works when every field is set would pass
     # the check and then fail each such ticket's notification.
     bare = full.model_copy(update={"kind": "question", "rating": None, "reasons": ("question",)})
     samples = {"": full, " (for a question without stars)": bare}
-    for event, template in texts.templates.items():
-        for part in ("title", "text"):
-            for when, ticket in samples.items():
-                try:
-                    render(getattr(template, part), variables(ticket, texts))
-                except TemplateProblem as problem:
-                    yield f"notifications.templates.{event}.{part}: {problem}{when}"
-                    break
+    languages: dict[str, LanguageTexts] = {"notifications": texts, "notifications.english": texts.english}
+    for where, language in languages.items():
+        for event, template in language.templates.items():
+            for part in ("title", "text"):
+                for when, ticket in samples.items():
+                    try:
+                        render(getattr(template, part), variables(ticket, language))
+                    except TemplateProblem as problem:
+                        yield f"{where}.templates.{event}.{part}: {problem}{when}"
+                        break
+        try:
+            digest_texts(DigestCounts({"ticket_opened": 3}, {"quality": 2}), 60, texts, _code(where))
+        except TemplateProblem as problem:
+            yield f"{where}.digest: {problem}"
+    try:
+        render(
+            texts.ticket_link, {"base_url": "https://otklik.example", "ticket": full.model_dump(mode="json")}
+        )
+    except TemplateProblem as problem:
+        yield f"notifications.ticket_link: {problem}"
+
+
+def _code(where: str) -> str:
+    return "en" if where.endswith("english") else "ru"
 
 
 def _raw_template_problems(document: dict[str, Any]) -> list[str]:
@@ -225,6 +275,9 @@ class Config(Frozen):
     teams: tuple[Team, ...] = (Team(name="support"),)
     routing: RoutingPolicy = RoutingPolicy()
     channels: tuple[ChannelConfig, ...] = ()
+    # Who reads notifications, and which events go to whom on which channel (otklik.domain.notify).
+    recipients: tuple[Recipient, ...] = ()
+    subscriptions: tuple[Subscription, ...] = ()
     notifications: NotificationTexts = NotificationTexts()
     tonality: TonalitySettings = TonalitySettings()
     moderation: ModerationSettings = ModerationSettings()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from otklik.domain.marketplaces.models import ApprovedReply
 from otklik.domain.models import FeedbackEnvelope, FeedbackKind, Frozen, Notification
@@ -20,9 +20,16 @@ class RouteMessage(Frozen):
 
 
 class NotifyMessage(Frozen):
-    """NotifyQueue: a notification to deliver once to every configured channel."""
+    """NotifyQueue: a notification to deliver once to everyone its subscriptions name.
+
+    `only` names the deliveries (recipient and channel keys) of a retry, or of a wait that is over
+    (`released`); `attempt` counts the tries made of them.
+    """
 
     notification: Notification
+    only: tuple[str, ...] = ()
+    attempt: int = Field(default=0, ge=0)
+    released: bool = False
 
 
 IngestMessage = FeedbackEnvelope

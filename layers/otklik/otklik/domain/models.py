@@ -373,6 +373,8 @@ class Ticket(Frozen):
     # What the routing rules decided beside team and priority, and which rules matched and why; defaults,
     # so tickets stored before the rules existed read as they were.
     tags: tuple[str, ...] = ()
+    # The item's topics by name (the evidence stays on the item): what subscriptions and digests group by.
+    topics: tuple[str, ...] = ()
     assignee: str | None = None
     sla_policy: str | None = None
     matched_rules: tuple[RuleMatch, ...] = ()
@@ -410,28 +412,82 @@ class Ticket(Frozen):
     escalations: tuple[EscalationDue, ...] = ()
 
 
-NotificationEvent = Literal["ticket_opened", "sla_breached", "sla_warning", "sla_escalated", "reply_rejected"]
+NotificationEvent = Literal[
+    "ticket_opened",
+    "sla_breached",
+    "sla_warning",
+    "sla_escalated",
+    "reply_rejected",
+    "spike_alert",
+    "report_ready",
+    "dlq_not_empty",
+]
+NOTIFICATION_EVENTS: tuple[NotificationEvent, ...] = (
+    "ticket_opened",
+    "sla_warning",
+    "sla_breached",
+    "sla_escalated",
+    "reply_rejected",
+    "spike_alert",
+    "report_ready",
+    "dlq_not_empty",
+)
 
 
 class Notification(Frozen):
     """One thing to tell people about a ticket; its id makes delivery happen once."""
 
     id: str
-    ticket_id: str
+    # None for an event about no ticket (a spike alert, a report, a dead-letter queue).
+    ticket_id: str | None
     event: NotificationEvent
     created_at: datetime
+    # As built where the event happened: the default language, deadlines in UTC (what the outbox lists).
     title: str
     text: str
-    # Who it is for beyond the team's channels: the person, role or subscription an SLA escalation names.
+    # Who it is for beyond the subscriptions: the recipient or subscription an SLA escalation names.
     to: str | None = None
-    # The deadline an SLA notification is about.
+    # The deadline an SLA notification is about, and an escalation's step (1 = the first).
     target: SlaTarget | None = None
+    level: int | None = Field(default=None, ge=1)
+    # The facts it is rendered from again for each reader (otklik.domain.notifications.render_for): the
+    # ticket's snapshot (masked excerpt, no history), a marketplace's reason, an event's own facts.
+    ticket: dict[str, Any] | None = None
+    reason: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Delivery(Frozen):
+    """One notification for one recipient on one channel, as the channel sends it.
+
+    title and text are plain text (masked, never the customer's raw words); each channel formats them its
+    own way (Telegram HTML, an e-mail's HTML and text parts, a short SMS, a webhook's JSON).
+    """
+
+    id: str = Field(description="Stable across retries: what a receiver deduplicates on")
+    notification_id: str
+    event: NotificationEvent | Literal["digest"]
+    channel: str
+    recipient: str | None = None
+    # The chat id, e-mail address or phone number (E.164) on the channel; None where the channel itself
+    # is the destination (a Slack-style or signed webhook).
+    address: str | None = None
+    language: str = "ru"
+    title: str
+    text: str
+    link: str | None = None
+    link_label: str = "Открыть"
+    urgent: bool = False
+    photo_url: str | None = None
+    # Machine-readable facts for a signed webhook's JSON: ticket id, priority, team, deadline...
+    data: dict[str, Any] = Field(default_factory=dict)
 
 
 # sent: the channel took it. failed: refused for good, not tried again. retrying: may heal, tried again
-# on the next delivery. unconfirmed: sent, but no answer came (it may have arrived), so not sent again.
+# later. unconfirmed: sent, but no answer came (it may have arrived), so not sent again. deferred: waits
+# for the end of the recipient's quiet hours. digested: past the recipient's rate cap, told in a digest.
 # stored: the outbox itself.
-ChannelStatus = Literal["sent", "stored", "failed", "retrying", "unconfirmed"]
+ChannelStatus = Literal["sent", "stored", "failed", "retrying", "unconfirmed", "deferred", "digested"]
 
 
 class ChannelResult(Frozen):

@@ -169,6 +169,7 @@ def open_ticket(item: FeedbackItem, plan: TicketPlan, now: datetime) -> Ticket:
         excerpt=excerpt(item.text_masked),
         reply_needed=plan.reply_needed,
         tags=plan.tags,
+        topics=tuple(dict.fromkeys(topic.topic for topic in item.topics)),
         assignee=plan.assignee,
         sla_policy=plan.sla_policy,
         matched_rules=plan.matched_rules,
