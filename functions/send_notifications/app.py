@@ -63,8 +63,9 @@ def release(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The schedule's pass: held deliveries whose time came queued again; digests whose window ended told."""
     released = step.service().release(datetime.now(UTC))
     digests = _counted([result.model_dump(mode="json") for result in released.digests])
-    logger.info("notifications released", extra={"released": released.waits, "digests": digests})
-    return {"released": released.waits, "digests": digests}
+    said = {"released": released.waits, "digests": digests, "dead_letters": released.dead_letters}
+    logger.info("notifications released", extra=said)
+    return said
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> Any:

@@ -47,6 +47,7 @@ subscriptions:
   - {{name: urgent, events: [ticket_opened], recipients: [duty, head], when: {{priorities: [urgent]}}}}
   - {{name: questions, events: [ticket_opened], recipients: [night], when: {{kinds: [question]}}}}
   - {{name: complaints, events: [ticket_opened], recipients: [blocked], when: {{kinds: [complaint]}}}}
+  - {{name: operations, events: [dlq_not_empty], recipients: [head], channels: [email]}}
   - name: reviews
     events: [ticket_opened]
     recipients: [flood]
@@ -242,3 +243,25 @@ def test_thirty_tickets_to_a_recipient_capped_at_ten_give_ten_messages_and_one_d
     messages = telegram.messages_to(FLOOD_CHAT)
     assert len(messages) == 11
     assert messages[-1].shown.startswith("20 новых тикетов за час")
+
+
+def test_a_dead_letter_queue_that_fills_is_told_by_e_mail_once(notify_stack: NotifyStack) -> None:
+    stack = notify_stack.stack
+    status = stack.request("GET", "/_local/status").body
+    url = status["resources"]["AnswerDLQ"]["url"]
+
+    # Given a message dead-lettered in AnswerDLQ
+    stack.aws("sqs").send_message(QueueUrl=url, MessageBody='{"reply_id": "rp_dead"}')
+
+    # When the schedule's pass runs, twice
+    first = _release_at(stack, datetime.now(UTC))
+    second = _release_at(stack, datetime.now(UTC))
+
+    # Then the queue is told once, and the head of support's e-mail says which queue
+    assert "AnswerDLQ" in first.dead_letters and "AnswerDLQ" not in second.dead_letters
+
+    def mailed() -> list[dict[str, Any]]:
+        return [m for m in _moto(stack)["ses"]["Message"] if "AnswerDLQ" in m["subject"]]
+
+    [mail] = eventually(mailed, timeout=30)
+    assert mail["subject"] == "Очередь ошибок AnswerDLQ не пуста"

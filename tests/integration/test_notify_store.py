@@ -233,6 +233,34 @@ def test_a_digest_tried_again_later_stays_due_at_the_new_time_with_its_tries(sta
     assert third.attempts == 2
 
 
+def test_a_digest_postponed_to_the_end_of_quiet_hours_is_due_then_with_its_tries_unchanged(
+    stack: Stack,
+) -> None:
+    store = _notify(stack)
+    assert store.add_to_digest("anna", "telegram", NOW, 60, _note("nt_1"))
+    [digest] = store.digests_due(NOW + timedelta(minutes=60), 10)
+    morning = NOW + timedelta(hours=9)
+
+    store.postpone_digest(digest, morning)
+
+    assert store.digests_due(morning - SECOND, 10) == []
+    [again] = store.digests_due(morning, 10)
+    assert (again.due_at, again.attempts) == (morning, 0)
+
+
+def test_a_dead_letter_episode_opens_once_and_a_new_one_after_it_is_closed(stack: Stack) -> None:
+    store = _notify(stack)
+
+    # When a queue is seen holding messages twice, emptied, then holding messages again
+    opened = [store.open_episode("RouteDLQ", NOW), store.open_episode("RouteDLQ", NOW + SECOND)]
+    store.close_episode("RouteDLQ")
+    again = store.open_episode("RouteDLQ", NOW + 2 * SECOND)
+
+    # Then the first and the one after emptying open an episode; another queue has its own
+    assert (opened, again) == ([True, False], True)
+    assert store.open_episode("NotifyDLQ", NOW)
+
+
 # ------------------------------------------------------------------ the shared index partition
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from infra.local.__main__ import port_from, ports_taken
-from infra.local.seed import SAMPLE_CONFIG, TEMPLATE, local_config, seed_parameters
+from infra.local.seed import SAMPLE_CONFIG, TEMPLATE, email_senders, local_config, seed_parameters
 from infra.local.template import load_template
 from otklik.domain.config import ConfigInvalid, parse_config
+from otklik.domain.models import NOTIFICATION_EVENTS
 
 pytestmark = pytest.mark.unit
 
@@ -39,12 +40,28 @@ def test_a_slack_url_turns_the_slack_channel_on() -> None:
 
     # Then it is seeded as the channel's secret and the configuration gets a channel that reads it
     assert secrets["/otklik/local/notify/slack-webhook-url"] == "http://127.0.0.1:9/hook"
-    (channel,) = config.channels
-    assert (channel.name, channel.type, channel.url_parameter) == (
-        "slack",
-        "slack_webhook",
-        "notify/slack-webhook-url",
-    )
+    [channel] = [channel for channel in config.channels if channel.name == "slack"]
+    assert (channel.type, channel.url_parameter) == ("slack_webhook", "notify/slack-webhook-url")
+    # And, the sample having subscriptions, one that tells it every event
+    [everything] = [s for s in config.subscriptions if s.channels == ("slack",)]
+    assert set(everything.events) == set(NOTIFICATION_EVENTS) and everything.recipients == ()
+
+
+def test_a_telegram_url_enables_the_samples_telegram_channel_and_seeds_its_token() -> None:
+    environ = {"OTKLIK_LOCAL_TELEGRAM_URL": "http://127.0.0.1:9"}
+
+    overrides, secrets = seed_parameters(environ)
+    config = parse_config(local_config(environ))
+
+    assert overrides["TelegramApiUrl"] == "http://127.0.0.1:9"
+    assert secrets["/otklik/local/notify/telegram-bot-token"] == "123456:TEST-TOKEN"
+    assert [c.name for c in config.enabled_channels() if c.type == "telegram"] == ["telegram"]
+    # Without it the sample's Telegram channel stays off (no token, no Bot API to reach)
+    assert [c.name for c in parse_config(local_config({})).enabled_channels() if c.type == "telegram"] == []
+
+
+def test_the_documents_email_senders_are_the_identities_verified_in_moto() -> None:
+    assert email_senders(local_config({})) == ["otklik@shop.example"]
 
 
 def test_the_local_stack_starts_with_the_sample_configuration_unless_told_otherwise(tmp_path: Path) -> None:

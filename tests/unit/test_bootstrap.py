@@ -129,6 +129,7 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         ),
         "OTKLIK_NOTIFY_QUEUE_URL": notifier._retries._queue_url,
         "OTKLIK_PUBLIC_URL": notifier._base_url,
+        "OTKLIK_DEAD_LETTER_QUEUES": notifier._dead_letters.spec,
     },
     "UpdateAggregatesFunction": lambda counter: {"OTKLIK_AGGREGATES_TABLE": counter.store._table},
     "SweepSlaFunction": lambda sweeper: {

@@ -104,3 +104,17 @@ def test_the_error_names_fields_but_never_repeats_customer_text() -> None:
     assert "912" not in message
     assert "звоните" not in message
     assert raised.value.__cause__ is None
+
+
+def test_a_notification_about_no_ticket_goes_through_the_queue_as_it_was() -> None:
+    # Given a dead-letter queue's notification (no ticket; queues drop what is None)
+    from datetime import UTC, datetime
+
+    from otklik.domain.notifications import event_notification
+
+    note = event_notification(
+        "dlq_not_empty", "AnswerDLQ@t", {"queue": {"name": "AnswerDLQ", "messages": 1}}, datetime.now(UTC)
+    )
+
+    # When it is encoded for NotifyQueue and decoded by send_notifications, it is the same notification
+    assert decode(NotifyMessage, encode(NotifyMessage(notification=note))).notification == note

@@ -80,3 +80,32 @@ def test_a_deadline_held_in_another_time_zone_is_shown_in_utc() -> None:
     note = ticket_opened(ticket, NOW)
 
     assert "ответить до 2026-11-25 12:00 UTC" in note.text
+
+
+def test_an_english_reader_gets_english_names_and_stars_without_a_rating() -> None:
+    from datetime import UTC
+
+    from otklik.domain.notifications import DEFAULT_TEXTS, render_for
+
+    question = ticket_opened(one_star_ticket().model_copy(update={"rating": None, "kind": "question"}), NOW)
+
+    title, text = render_for(question, DEFAULT_TEXTS, "en", UTC, "")
+
+    assert title.startswith("[high] New ticket") and text.startswith("question · ")
+    assert "no rating" in text and "без оценки" not in text
+
+
+def test_an_english_section_that_rewords_one_template_keeps_the_built_in_english_for_the_rest() -> None:
+    from otklik.domain.config import parse_config
+
+    config = parse_config(
+        "notifications:\n  english:\n    templates:\n"
+        "      ticket_opened: {title: 'Hey {{ ticket.id }}', text: x}\n"
+    )
+
+    english = config.notifications.english
+    assert english.templates["ticket_opened"].title == "Hey {{ ticket.id }}"
+    assert english.templates["sla_breached"].title.startswith(
+        "[{{ ticket.priority }}] {{ target | capitalize }}"
+    )
+    assert english.link_label == "Open the ticket" and english.kind_names["review"] == "review"

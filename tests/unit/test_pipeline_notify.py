@@ -15,7 +15,7 @@ from otklik.domain.messages import NotifyMessage
 from otklik.domain.models import ChannelResult, Delivery, Notification
 from otklik.domain.notify.plan import MAX_ATTEMPTS, DigestCounts
 from otklik.ports import ChannelUnavailable, DigestDue, WaitingDelivery
-from otklik.usecases.notify import NotifyParts, deliver_notification, release
+from otklik.usecases.notify import NotifyParts, deliver_notification, release, watch_dead_letters
 
 # Tuesday 2026-12-01 10:00 UTC = 13:00 in Moscow; 20:00 UTC = 23:00 in Moscow (quiet).
 DAY = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -119,6 +119,8 @@ class MemoryWaits:
     waits: dict[tuple[str, str], WaitingDelivery] = field(default_factory=dict)
     caps: dict[tuple[str, str], tuple[datetime, int]] = field(default_factory=dict)
     digests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    episodes: set[str] = field(default_factory=set)
+    postponed: list[datetime] = field(default_factory=list)
 
     def wait(self, notification: Notification, key: str, until: datetime, attempt: int, reason: str) -> None:
         self.waits[(notification.id, key)] = WaitingDelivery(notification, key, attempt, reason, until)
@@ -176,6 +178,19 @@ class MemoryWaits:
     def digest_tried(self, digest: DigestDue, result: dict[str, Any], retry_at: datetime | None) -> None:
         if retry_at is None:
             self.digests[digest.id]["told"] = result
+
+    def postpone_digest(self, digest: DigestDue, until: datetime) -> None:
+        self.digests[digest.id]["start"] = until - timedelta(minutes=digest.minutes)
+        self.postponed.append(until)
+
+    def open_episode(self, queue: str, now: datetime) -> bool:
+        if queue in self.episodes:
+            return False
+        self.episodes.add(queue)
+        return True
+
+    def close_episode(self, queue: str) -> None:
+        self.episodes.discard(queue)
 
 
 class Queue:
@@ -441,3 +456,63 @@ def test_an_error_that_is_not_a_channel_outage_is_not_taken_for_one() -> None:
     with pytest.raises(KeyError):
         world.deliver(note())
     assert world.queue.sent == []
+
+
+def test_a_digest_due_in_the_recipients_quiet_hours_waits_for_their_end() -> None:
+    world = World()
+    # Given a recipient's digest whose window ends at 22:01 Moscow time (quiet from 22:00)
+    evening = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
+    for number in range(1, 6):
+        world.deliver(note(number=number), evening + timedelta(minutes=number))
+
+    # When the window ends, the digest is not told but waits for 08:00 Moscow
+    [waiting] = release(world.parts(), evening + timedelta(minutes=61)).digests
+    assert waiting.status == "deferred"
+    assert world.waits.postponed == [datetime(2026, 12, 2, 5, 0, tzinfo=UTC)]
+    assert len(world.channels["tg"].delivered) == 3
+
+    # And at the end of the quiet hours it is told
+    [told] = release(world.parts(), datetime(2026, 12, 2, 5, 0, tzinfo=UTC)).digests
+    assert told.status == "sent" and len(world.channels["tg"].delivered) == 4
+
+
+class Depths:
+    def __init__(self, *rounds: dict[str, int]) -> None:
+        self.rounds = list(rounds)
+
+    def depths(self) -> dict[str, int]:
+        return self.rounds.pop(0)
+
+
+def test_a_dead_letter_queue_that_fills_is_told_once_until_it_is_emptied() -> None:
+    world = World()
+    depths = Depths({"RouteDLQ": 2, "NotifyDLQ": 0}, {"RouteDLQ": 3}, {"RouteDLQ": 0}, {"RouteDLQ": 1})
+
+    told = [watch_dead_letters(depths, world.parts(), DAY + timedelta(minutes=n)) for n in range(4)]
+
+    # Then the first message tells, more messages in the same episode do not, an emptied queue that
+    # fills again tells again
+    assert told == [["RouteDLQ"], [], [], ["RouteDLQ"]]
+    notes = [message.notification for message, _ in world.queue.sent]
+    assert [n.event for n in notes] == ["dlq_not_empty", "dlq_not_empty"]
+    assert notes[0].ticket_id is None and notes[0].details == {"queue": {"name": "RouteDLQ", "messages": 2}}
+    assert notes[0].id != notes[1].id
+    assert notes[0].title == "Очередь ошибок RouteDLQ не пуста"
+
+
+def test_an_event_about_no_ticket_goes_only_to_subscriptions_without_ticket_filters() -> None:
+    config = parse_config(
+        DOCUMENT
+        + "  - {name: ops, events: [dlq_not_empty], recipients: [head], channels: [mail]}\n"
+        + "  - {name: support-dlq, events: [dlq_not_empty], recipients: [duty], when: {teams: [support]}}\n"
+    )
+    world = World(config=config)
+    depths = Depths({"RouteDLQ": 1})
+    watch_dead_letters(depths, world.parts(), DAY)
+    [(message, _)] = world.queue.sent
+
+    statuses = world.deliver(message)
+
+    assert statuses == {"mail:head": "sent"}
+    [mail] = world.channels["mail"].delivered
+    assert mail.title == "Dead-letter queue RouteDLQ is not empty" and mail.link is None

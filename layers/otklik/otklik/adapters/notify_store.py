@@ -162,6 +162,33 @@ class NotifyStore:
                     raise  # another delivery opened it first: count against that window
         raise RuntimeError("rate cap kept changing under three tries")
 
+    # ------------------------------------------------------------ dead-letter queues
+
+    def open_episode(self, queue: str, now: datetime) -> bool:
+        """The queue holds messages: True when that starts an episode now (told once), False when one is
+        open already. pk DLQ#<queue>, sk EPISODE, `since`."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"DLQ#{queue}"}, "sk": {"S": "EPISODE"}},
+                UpdateExpression="SET since = :now",
+                ConditionExpression="attribute_not_exists(since)",
+                ExpressionAttributeValues={":now": {"S": iso_seconds(now)}},
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise
+        return True
+
+    def close_episode(self, queue: str) -> None:
+        """The queue is empty: the next message starts a new episode."""
+        self._client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"DLQ#{queue}"}, "sk": {"S": "EPISODE"}},
+            UpdateExpression="REMOVE since",
+        )
+
     # ------------------------------------------------------------ digests
 
     @staticmethod
@@ -231,6 +258,23 @@ class NotifyStore:
                 )
             )
         return found
+
+    def postpone_digest(self, digest: DigestDue, until: datetime) -> None:
+        """Due again at `until` (the end of its recipient's quiet hours), its tries as they were."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"DIGEST#{digest.id}"}, "sk": {"S": "DIGEST"}},
+                UpdateExpression="SET due_at = :next",
+                ConditionExpression="due_at = :due",
+                ExpressionAttributeValues={
+                    ":next": {"S": iso_seconds(until)},
+                    ":due": {"S": iso_seconds(digest.due_at)},
+                },
+            )
+        except ClientError as error:
+            if not is_condition_failure(error):
+                raise
 
     def digest_tried(self, digest: DigestDue, result: dict[str, Any], retry_at: datetime | None) -> None:
         """Keep what the channel did with the digest: again at retry_at, or told (off the index) for good."""

@@ -13,7 +13,7 @@ from otklik.adapters import aws
 from otklik.bootstrap import parts
 from otklik.bootstrap.settings import ConfigSettings, load_settings
 from otklik.domain.messages import NotifyMessage
-from otklik.ports import ConfigSource, DelayedPublisher, NotifyWaits, Outbox
+from otklik.ports import ConfigSource, DelayedPublisher, NotifyWaits, Outbox, QueueDepths
 from otklik.usecases.notify import (
     NotifyParts,
     Released,
@@ -36,6 +36,8 @@ class NotifySettings(ConfigSettings):
     # The API's base URL, for the ticket links of notifications (the template sets it to the stack's API).
     public_url: str
     telegram_api_url: str = "https://api.telegram.org"
+    # The dead-letter queues the schedule's pass watches: Name=<queue url>, comma-separated.
+    dead_letter_queues: str
 
 
 def _idempotency_key(message: NotifyMessage) -> str:
@@ -60,6 +62,7 @@ class Notifier:
         retries: DelayedPublisher,
         settings: NotifySettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        dead_letters: QueueDepths | None = None,
     ) -> None:
         # Powertools' idempotency utility imports boto3: loaded here, by build(), not with the handler.
         from otklik.adapters.idempotency import OncePerKey
@@ -70,6 +73,7 @@ class Notifier:
         self._waits = waits
         self._retries = retries
         self._base_url = settings.public_url
+        self._dead_letters = dead_letters
         self._clock = clock
         self._once = OncePerKey(
             self._deliver,
@@ -103,13 +107,14 @@ class Notifier:
         return self._once({"id": _idempotency_key(message), "message": message.model_dump(mode="json")})
 
     def release(self, now: datetime | None = None) -> Released:
-        return release(self.parts(), now or self._clock())
+        return release(self.parts(), now or self._clock(), dead_letters=self._dead_letters)
 
 
 def build() -> Notifier:
     from otklik.adapters.channels import ChannelFactory
     from otklik.adapters.http import HttpClient
     from otklik.adapters.notify_store import NotifyStore
+    from otklik.adapters.queues import QueueDepths as SqsQueueDepths
     from otklik.adapters.ticket_store import TicketStore
 
     settings = load_settings(NotifySettings)
@@ -130,4 +135,5 @@ def build() -> Notifier:
         waits=NotifyStore(aws.client("dynamodb"), settings.tickets_table),
         retries=parts.queue(settings.notify_queue_url),
         settings=settings,
+        dead_letters=SqsQueueDepths.parse(aws.client("sqs"), settings.dead_letter_queues),
     )

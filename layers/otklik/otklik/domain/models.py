@@ -439,7 +439,7 @@ class Notification(Frozen):
 
     id: str
     # None for an event about no ticket (a spike alert, a report, a dead-letter queue).
-    ticket_id: str | None
+    ticket_id: str | None = None
     event: NotificationEvent
     created_at: datetime
     # As built where the event happened: the default language, deadlines in UTC (what the outbox lists).

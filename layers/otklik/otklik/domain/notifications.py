@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from otklik.domain.ids import notification_id
 from otklik.domain.models import FeedbackKind, Frozen, Notification, NotificationEvent, SlaTarget, Ticket
@@ -165,6 +165,9 @@ class LanguageTexts(Frozen):
     link_label: str = Field(default="Открыть тикет", min_length=1, max_length=64)
     hour: str = Field(default="час", description="How a digest names its period when it is an hour")
     minutes: str = Field(default="{n} мин", description="... and when it is not")
+    no_rating: str = Field(
+        default="без оценки", min_length=1, max_length=64, description="`stars` without one"
+    )
 
 
 def english() -> LanguageTexts:
@@ -235,6 +238,7 @@ def english() -> LanguageTexts:
         link_label="Open the ticket",
         hour="hour",
         minutes="{n} minutes",
+        no_rating="no rating",
     )
 
 
@@ -242,7 +246,23 @@ class NotificationTexts(LanguageTexts):
     """The texts of every notification event in the default language (Russian), English beside them, the
     ticket's link, and what counts as urgent."""
 
+    # What the document gives of `english:` is laid over the built-in English, key by key (and template by
+    # template), so a seller who rewords one English template keeps English for everything else.
     english: LanguageTexts = Field(default_factory=english)
+
+    @field_validator("english", mode="before")
+    @classmethod
+    def _over_builtin_english(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        merged = english().model_dump()
+        for key, given in value.items():
+            if isinstance(given, dict) and isinstance(merged.get(key), dict) and key != "digest":
+                merged[key] = {**merged[key], **given}
+            else:
+                merged[key] = given
+        return merged
+
     # Where a notification's button and link take the reader; base_url is the stack's API
     # (OTKLIK_PUBLIC_URL). A seller's own helpdesk page may take its place.
     ticket_link: str = Field(default="{{ base_url }}/tickets/{{ ticket.id }}", min_length=1, max_length=500)
@@ -255,8 +275,10 @@ class NotificationTexts(LanguageTexts):
 DEFAULT_TEXTS = NotificationTexts()
 
 
-def _stars(rating: int | None) -> str:
-    return "без оценки" if rating is None else "★" * rating + "☆" * (5 - rating)
+def _stars(rating: int | None, texts: LanguageTexts | None = None) -> str:
+    if rating is None:
+        return (texts or DEFAULT_TEXTS).no_rating
+    return "★" * rating + "☆" * (5 - rating)
 
 
 def format_moment(moment: datetime | None, zone: tzinfo = UTC) -> str:
@@ -325,7 +347,7 @@ def variables(
         "ticket": facts,
         # A kind the document leaves out keeps its built-in name, as an event it leaves out keeps its text.
         "kind": texts.kind_names.get(kind) or DEFAULT_TEXTS.kind_names.get(kind, kind),
-        "stars": _stars(facts.get("rating")),
+        "stars": _stars(facts.get("rating"), texts),
         "due": format_moment(due, zone),
         "due_utc": format_moment(due),
         "target": names.get(target) or DEFAULT_TEXTS.target_names[target],

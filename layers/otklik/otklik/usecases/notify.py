@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from otklik.domain.messages import NotifyMessage
 from otklik.domain.models import ChannelResult, DeliveredNotification, Delivery, Notification
-from otklik.domain.notifications import urgent
+from otklik.domain.notifications import event_notification, urgent
 from otklik.domain.notify.plan import (
     MAX_ATTEMPTS,
     Target,
@@ -39,7 +39,7 @@ from otklik.ports import ChannelUnavailable
 
 if TYPE_CHECKING:
     from otklik.domain.config import Config
-    from otklik.ports import Channel, DelayedPublisher, DigestDue, NotifyWaits, Outbox
+    from otklik.ports import Channel, DelayedPublisher, DigestDue, NotifyWaits, Outbox, QueueDepths
 
 # SQS holds a message back at most this long; a longer wait is a NotifyWaits entry the schedule releases.
 MAX_QUEUE_DELAY_SECONDS = 900
@@ -173,9 +173,31 @@ def _retry(
 class Released:
     waits: int  # deliveries whose wait was over, queued again
     digests: list[ChannelResult]
+    dead_letters: list[str] = field(default_factory=list)  # queues found holding messages anew, told
 
 
-def release(parts: NotifyParts, now: datetime, limit: int = 200) -> Released:
+def watch_dead_letters(depths: QueueDepths, parts: NotifyParts, now: datetime) -> list[str]:
+    """A dead-letter queue that starts holding messages is told once (dlq_not_empty, urgent), until it is
+    emptied; the next message after that is a new episode, told again."""
+    told: list[str] = []
+    for queue, messages in depths.depths().items():
+        if messages == 0:
+            parts.waits.close_episode(queue)
+            continue
+        if not parts.waits.open_episode(queue, now):
+            continue
+        details = {"queue": {"name": queue, "messages": messages}}
+        note = event_notification(
+            "dlq_not_empty", f"{queue}@{now.isoformat()}", details, now, parts.config.notifications
+        )
+        parts.retries.send(NotifyMessage(notification=note))
+        told.append(queue)
+    return told
+
+
+def release(
+    parts: NotifyParts, now: datetime, limit: int = 200, dead_letters: QueueDepths | None = None
+) -> Released:
     """What waited and is due: each held delivery queued again (once: taken off the index as it goes), and
     each digest whose window is over told to its recipient's channel."""
     queued = 0
@@ -189,7 +211,8 @@ def release(parts: NotifyParts, now: datetime, limit: int = 200) -> Released:
         )
         queued += 1
     told = [_tell_digest(digest, parts, now) for digest in parts.waits.digests_due(now, limit)]
-    return Released(waits=queued, digests=told)
+    queues = watch_dead_letters(dead_letters, parts, now) if dead_letters is not None else []
+    return Released(waits=queued, digests=told, dead_letters=queues)
 
 
 def _tell_digest(digest: DigestDue, parts: NotifyParts, now: datetime) -> ChannelResult:
@@ -203,6 +226,12 @@ def _tell_digest(digest: DigestDue, parts: NotifyParts, now: datetime) -> Channe
         )
         parts.waits.digest_tried(digest, result.model_dump(mode="json"), None)
         return result
+    until = quiet_until(now, recipient.quiet_hours, recipient.zone())
+    if until is not None:  # a digest is not urgent: it waits for the end of the recipient's quiet hours
+        parts.waits.postpone_digest(digest, until)
+        return _result(
+            key, "deferred", now, digest.attempts or None, detail=f"quiet hours until {until.isoformat()}"
+        )
     texts = parts.config.notifications
     title, text = digest_texts(digest.counts, digest.minutes, texts, recipient.language)
     message = Delivery(
