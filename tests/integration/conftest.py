@@ -128,14 +128,14 @@ class Stack:
             ]
         }
 
-    def stream_event(self) -> dict[str, Any]:
-        """Every record FeedbackTable's stream holds, as the DynamoDB event Lambda would get."""
+    def stream_event(self, table: str = "FeedbackTable") -> dict[str, Any]:
+        """Every record the table's stream holds, as the DynamoDB event Lambda would get."""
         # Named explicitly: with botocore's own endpoint resolution moto's in-process router answers
         # "Not yet implemented" to DynamoDB Streams calls (moto 5.2 with botocore 1.43).
         streams = self.session.client(
             "dynamodbstreams", endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com"
         )
-        arn = self.resources.stream_arn("FeedbackTable")
+        arn = self.resources.stream_arn(table)
         records: list[dict[str, Any]] = []
         for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
             iterator = streams.get_shard_iterator(

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from otklik.adapters.aggregate_store import AggregateStore
 from otklik.domain.messages import encode
 from otklik.domain.models import OwnChannelFeedback
 from otklik.usecases.ingest import envelope_for
 from tests.integration.conftest import Stack
 from tests.support.signing import sample_body
+
+
+def _period(stack: Stack, period: str) -> dict[str, dict[str, int]]:
+    return AggregateStore(stack.dynamodb, stack.table("AggregatesTable"), timedelta(days=1)).period(period)
 
 
 def _envelope_body(**changes: object) -> str:
@@ -54,18 +59,11 @@ def test_a_redelivered_stream_batch_counts_nothing_twice(stack: Stack) -> None:
     assert stack.invoke("UpdateAggregatesFunction", batch) == {"batchItemFailures": []}
     # Then the day's counters count each item once
     day = json.loads(json.dumps(batch["Records"][0]["dynamodb"]["NewImage"]["day"]))["S"]
-    counters = stack.dynamodb.get_item(
-        TableName=stack.table("AggregatesTable"), Key={"pk": {"S": f"DAY#{day}"}, "sk": {"S": "all"}}
-    )["Item"]
-    assert counters["total"] == {"N": "2"}
-    assert counters["rating_sum"] == {"N": "5"}
-    assert counters["rating_1"] == {"N": "1"}
-    assert counters["rating_4"] == {"N": "1"}
-    source = stack.dynamodb.get_item(
-        TableName=stack.table("AggregatesTable"),
-        Key={"pk": {"S": f"DAY#{day}"}, "sk": {"S": "source#custom"}},
-    )["Item"]
-    assert source["total"] == {"N": "2"}
+    counters = _period(stack, f"DAY#{day}")
+    assert counters["all"]["total"] == 2
+    assert counters["all"]["rating_sum"] == 5
+    assert (counters["all"]["rating_1"], counters["all"]["rating_4"]) == (1, 1)
+    assert counters["source#custom"]["total"] == 2
 
 
 def test_duplicate_delivery_updates_are_not_counted(stack: Stack) -> None:
@@ -77,7 +75,13 @@ def test_duplicate_delivery_updates_are_not_counted(stack: Stack) -> None:
     assert [r["eventName"] for r in batch["Records"]] == ["INSERT", "MODIFY"]
     # When the stream batch is applied
     stack.invoke("UpdateAggregatesFunction", batch)
-    # Then the item counts once
-    items = stack.dynamodb.scan(TableName=stack.table("AggregatesTable"))["Items"]
-    totals = [i["total"]["N"] for i in items if i["pk"]["S"].startswith("DAY#")]
-    assert totals == ["1", "1"]
+    # Then the item counts once, in each of its dimensions
+    day = batch["Records"][0]["dynamodb"]["NewImage"]["day"]["S"]
+    counters = _period(stack, f"DAY#{day}")
+    assert {dimension: cell["total"] for dimension, cell in counters.items()} == {
+        "all": 1,
+        "source#custom": 1,
+        "account#custom#default": 1,
+        "product#custom#sku-4411": 1,
+        **{name: 1 for name in counters if name.startswith("topic#")},
+    }

@@ -12,11 +12,14 @@ from typing import Any
 
 from otklik.adapters.dynamo import from_item
 from otklik.adapters.feedback_store import feedback_from_document
-from otklik.domain.aggregates import new_feedback_update
+from otklik.domain.aggregates import new_feedback_update, unsharded
 from otklik.domain.config import parse_config
 from otklik.domain.models import FeedbackItem
 from otklik.domain.routing import RoutingPolicy, plan_ticket
 from tests.support.http_recorder import Recorded
+
+# The counters of ticket changes (otklik.domain.aggregates.ticket_update), by their names' starts.
+TICKET_COUNTERS = ("tickets_", "frt_", "sla_", "repeat_contacts", "replies_")
 
 ROOT = Path(__file__).resolve().parents[2]
 TICKET_ID = re.compile(r"\btk_[0-9a-f]{24}\b")
@@ -53,9 +56,9 @@ class Holdings:
         """The aggregates as FeedbackTable says they should be: every stored item counted once."""
         cells: dict[Cell, Counter[str]] = defaultdict(Counter)
         for item in self.items:
-            update = new_feedback_update(item)
-            for key in update.keys:
-                cells[(key.period, key.dimension)].update(update.increments)
+            update = new_feedback_update(item, item.arrived_day)
+            for key, increments in update.counters.items():
+                cells[(key.period, key.dimension)].update(increments)
         return {cell: dict(counters) for cell, counters in cells.items()}
 
 
@@ -106,13 +109,22 @@ def read_holdings(
     markers = 0
     counted_at: list[int] = []
     for row in _scan(dynamodb, table["AggregatesTable"]):
-        if str(row["pk"]).startswith("APPLIED#"):
+        if str(row["pk"]).startswith("APPLIED#feedback_counted#"):
             markers += 1
             counted_at.append(int(row.get("expires_at", 0)))
-        elif str(row["pk"]).startswith("DAY#"):
-            aggregates[(str(row["pk"]), str(row["sk"]))] = {
-                name: int(value) for name, value in row.items() if name not in ("pk", "sk")
+        elif str(row["pk"]).startswith(("DAY#", "WEEK#", "MONTH#")):
+            # A hot counter's shards (all~0, all~1...) add up to its cell. Ticket numbers, counted from the
+            # tickets' changes, have no recount from what is stored now: the feedback counters are audited.
+            feedback = {
+                name: int(value)
+                for name, value in row.items()
+                if name not in ("pk", "sk") and not name.startswith(TICKET_COUNTERS)
             }
+            if not feedback:
+                continue
+            cell = aggregates.setdefault((str(row["pk"]), unsharded(str(row["sk"]))), {})
+            for name, value in feedback.items():
+                cell[name] = cell.get(name, 0) + value
     posts: Counter[str] = Counter()
     for request in slack:
         title = str(request.json().get("text", "")).split("\n", 1)[0]

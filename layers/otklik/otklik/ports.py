@@ -112,6 +112,7 @@ class CounterStore(Protocol):
     """Aggregate counters; an update is applied at most once per its marker."""
 
     def apply(self, update: AggregateUpdate, now: datetime) -> bool: ...
+    def apply_batch(self, updates: Sequence[AggregateUpdate], now: datetime) -> set[str]: ...
 
 
 class AggregateQueries(Protocol):

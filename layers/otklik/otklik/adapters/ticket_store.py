@@ -9,7 +9,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from otklik.adapters.dynamo import from_item, is_condition_failure, model_to_document, put_if_absent, to_item
+from otklik.adapters.dynamo import (
+    from_image,
+    from_item,
+    is_condition_failure,
+    model_to_document,
+    put_if_absent,
+    to_item,
+)
 from otklik.adapters.pages import PageKey, query_all, query_page
 from otklik.adapters.ticket_index import (
     SLA_WATCH,
@@ -61,6 +68,11 @@ def _cancellation_reasons(error: ClientError) -> list[str]:
 
 def _public(document: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k not in STORAGE_ONLY}
+
+
+def ticket_from_image(image: dict[str, Any]) -> Ticket:
+    """A TicketsTable stream image of a ticket item (sk TICKET; Powertools-deserialized) as the ticket."""
+    return Ticket.model_validate(_public(from_image(image)))
 
 
 class TicketStore:

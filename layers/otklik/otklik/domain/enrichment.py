@@ -100,6 +100,7 @@ def enrich(
     enrichment = Enrichment(
         text_masked=mask_pii(envelope.text, names=names),
         day=report_day(envelope.created_at, timezone),
+        arrived_day=report_day(envelope.received_at, timezone),
         lang=lang,
         tonality=tone,
         topics=tuple(

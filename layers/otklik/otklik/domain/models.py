@@ -86,6 +86,20 @@ class Author(Frozen):
     tier: str | None = Field(default=None, max_length=50)
 
 
+class SurveyAnswer(Frozen):
+    """A survey's score as the survey asked it: NPS 0-10 ("how likely to recommend us") or CSAT 1-5."""
+
+    scale: Literal["nps", "csat"]
+    score: StrictInt
+
+    @model_validator(mode="after")
+    def _on_its_scale(self) -> SurveyAnswer:
+        low, high = (0, 10) if self.scale == "nps" else (1, 5)
+        if not low <= self.score <= high:
+            raise ValueError(f"a {self.scale} score is from {low} to {high}, got {self.score}")
+        return self
+
+
 class OwnChannelFeedback(Frozen):
     """The body of POST /webhooks/{source}: one feedback item from a seller's own channel."""
 
@@ -99,11 +113,15 @@ class OwnChannelFeedback(Frozen):
     customer: Author | None = None
     created_at: IsoDateTime
     account: str = Field(default="default", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    # A survey answer's score (kind survey only): counted as NPS or CSAT in the aggregates.
+    survey: SurveyAnswer | None = None
 
     @model_validator(mode="after")
     def _says_something(self) -> OwnChannelFeedback:
-        if not self.text.strip() and self.rating is None:
-            raise ValueError("feedback needs a non-empty text or a rating")
+        if not self.text.strip() and self.rating is None and self.survey is None:
+            raise ValueError("feedback needs a non-empty text, a rating or a survey score")
+        if self.survey is not None and self.kind != "survey":
+            raise ValueError("a survey score belongs to kind survey")
         return self
 
 
@@ -118,6 +136,7 @@ class FeedbackFields(Frozen):
     pros: str | None = None
     cons: str | None = None
     rating: int | None = None
+    survey: SurveyAnswer | None = None
     product: ProductRef | None = None
     order: OrderRef | None = None
     author: Author | None = None
@@ -255,6 +274,9 @@ class Enrichment(Frozen):
 
     text_masked: str
     day: str = Field(description="Calendar day of created_at in the report time zone, YYYY-MM-DD")
+    # The calendar day it reached us (received_at), in the same zone: what `arrived` counts on. None for
+    # items scored before it was kept.
+    arrived_day: str | None = None
     lang: str
     tonality: Tonality
     # Defaults, so items stored before topics and moderation existed read as they were.

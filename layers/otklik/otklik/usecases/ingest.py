@@ -74,6 +74,7 @@ def _envelope(source: str, feedback: OwnChannelFeedback, now: datetime) -> Feedb
         external_id=feedback.id,
         text=feedback.text,
         rating=feedback.rating,
+        survey=feedback.survey,
         product=feedback.product,
         order=feedback.order,
         author=feedback.customer,

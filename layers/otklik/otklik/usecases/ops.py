@@ -14,7 +14,14 @@ from datetime import date
 from typing import Any, get_args
 
 from otklik.domain import ids
-from otklik.domain.aggregates import day_period, summarize
+from otklik.domain.aggregates import (
+    DIMENSIONS,
+    PeriodError,
+    day_period,
+    period_key,
+    period_range,
+    summarize,
+)
 from otklik.domain.errors import InvalidRequest, NotAuthenticated, NotFound
 from otklik.domain.lifecycle import NAME
 from otklik.domain.models import Priority, TicketStatus
@@ -170,7 +177,63 @@ def list_notifications(store: TicketQueries, params: Mapping[str, str]) -> dict[
     return {"ticket_id": ticket_id, "items": store.list_notifications(ticket_id)}
 
 
+def _of_dimension(counters: Mapping[str, Mapping[str, int]], dimension: str) -> dict[str, Any]:
+    """A period's counters of one dimension by its value (a source, a product...), biggest first."""
+    if dimension == "all":
+        return {"all": summarize(counters.get("all", {}))}
+    prefix = {"topic_polarity": "topic#"}.get(dimension, f"{dimension}#")
+    parts = 3 if dimension in ("topic_polarity", "account", "product") else 2
+    found = {
+        name.removeprefix(prefix): values
+        for name, values in counters.items()
+        if name.startswith(prefix) and len(name.split("#")) == parts
+    }
+    ordered = sorted(found.items(), key=lambda pair: (-pair[1].get("total", 0), pair[0]))
+    return {name: summarize(values) for name, values in ordered}
+
+
+def _aggregate_params(params: Mapping[str, str]) -> tuple[str, list[str], str]:
+    kind = params.get("period", "day")
+    dimension = params.get("dimension", "all")
+    if dimension not in DIMENSIONS:
+        raise InvalidRequest(f"dimension must be one of {', '.join(DIMENSIONS)}")
+    key, first, last = params.get("key"), params.get("from"), params.get("to")
+    try:
+        if key is not None and (first is not None or last is not None):
+            raise PeriodError("give key, or from and to, not both")
+        if key is not None:
+            return kind, [period_key(kind, key)], dimension
+        if first is None or last is None:
+            raise PeriodError("give key=<period>, or from=<period>&to=<period> for a range")
+        return kind, period_range(period_key(kind, first), period_key(kind, last)), dimension
+    except PeriodError as error:
+        raise InvalidRequest(str(error)) from error
+
+
 def get_aggregates(store: AggregateQueries, params: Mapping[str, str]) -> dict[str, Any]:
+    """?day=YYYY-MM-DD: the day overall and per source. ?period=day|week|month&key=... (or &from=...&to=...
+    for a chart's range) &dimension=all|source|account|product|topic|topic_polarity|team: that dimension's
+    counters, per period of the range."""
+    if "day" not in params:
+        kind, periods, dimension = _aggregate_params(params)
+        series = [
+            {"key": period.partition("#")[2], "values": _of_dimension(store.period(period), dimension)}
+            for period in periods
+        ]
+        if "key" in params:
+            return {
+                "period": kind,
+                "key": series[0]["key"],
+                "dimension": dimension,
+                "values": series[0]["values"],
+            }
+        return {
+            "period": kind,
+            "from": series[0]["key"],
+            "to": series[-1]["key"],
+            "dimension": dimension,
+            "series": series,
+        }
     day = _day(params)
     counters = store.period(day_period(day))
     sources = {
