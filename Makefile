@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python -m tests.bench.bench_sla
 	$(BIN)/python -m tests.bench.bench_sweep
 	$(BIN)/python -m tests.bench.bench_drafts
+	$(BIN)/python -m tests.bench.bench_spikes
 	$(BIN)/python -m tests.bench.bench_cold_start
 
 ## layer-size: the arm64 python3.13 layer built from wheels into build/layer, as sam build does; its size

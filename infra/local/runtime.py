@@ -29,6 +29,9 @@ _INVOCATION_LOCK = threading.RLock()
 # Which runtime's function runs on this thread now: the outgoing-HTTP faults apply to its calls only.
 _INVOKING = threading.local()
 
+# Variables other threads of this process own while a function runs (see LambdaRuntime._sandbox).
+_CARRIED = ("PYTEST_CURRENT_TEST",)
+
 # Dummy credentials moto accepts; a function never sees the developer's real ones.
 LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -246,17 +249,29 @@ class LambdaRuntime:
 
     @contextmanager
     def _sandbox(self, logical_id: str) -> Iterator[None]:
-        """os.environ is the function's and its code and layers come first on sys.path, until exit."""
+        """os.environ is the function's and its code and layers come first on sys.path, until exit.
+
+        What other threads of this process keep in the environment while a function runs (pytest's
+        PYTEST_CURRENT_TEST, set and removed around each test phase) is carried into the function's
+        environment and out again as those threads left it, so a background invocation never takes it away.
+        """
         saved_environment = os.environ.copy()
         paths = [str(self._specs[logical_id].code_uri), *self._layer_paths[logical_id]]
         sys.path[:0] = paths
         os.environ.clear()
         os.environ.update(self._environments[logical_id])
+        os.environ.update({name: saved_environment[name] for name in _CARRIED if name in saved_environment})
         try:
             yield
         finally:
+            carried = {name: os.environ.get(name) for name in _CARRIED}
             os.environ.clear()
             os.environ.update(saved_environment)
+            for name, value in carried.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
             for path in paths:
                 if path in sys.path:
                     sys.path.remove(path)

@@ -194,6 +194,22 @@ def test_each_function_runs_in_its_own_environment_and_the_process_keeps_its_own
     assert dict(os.environ) == process_environment
 
 
+def test_what_another_thread_owns_in_the_environment_survives_an_invocation_as_it_leaves_it(
+    stack: LocalStack,
+) -> None:
+    # Given pytest's own variable, which it sets and removes around each phase of a test from its thread
+    owned = os.environ["PYTEST_CURRENT_TEST"]
+    try:
+        # When a (background) invocation's environment is in place, the variable is there to be removed...
+        with stack.runtime._sandbox("TickFunction"):
+            assert os.environ["PYTEST_CURRENT_TEST"] == owned
+            os.environ.pop("PYTEST_CURRENT_TEST")
+        # ...and once it ends, the process has it as the other thread left it (removed), not as it was
+        assert "PYTEST_CURRENT_TEST" not in os.environ
+    finally:
+        os.environ["PYTEST_CURRENT_TEST"] = owned
+
+
 def test_the_runtime_sets_what_lambda_sets(stack: LocalStack) -> None:
     environment = stack.runtime.environment("WorkerFunction")
 

@@ -78,6 +78,8 @@ def test_the_item_counts_in_its_day_week_and_month_for_every_dimension_it_has() 
         "topic#delivery",
         "topic#quality#negative",
         "topic#delivery#positive",
+        # the product's complaints by topic (negative only): what spike alerts watch
+        "product#wildberries#12345#topic#quality#negative",
     ]
     # 2026-11-22 is a Sunday: ISO week 47 of 2026
     periods = ["DAY#2026-11-22", "WEEK#2026-W47", "MONTH#2026-11"]

@@ -27,6 +27,7 @@ HELD = {
         "all": {"total": 5, "label_negative": 3},
         "product#wildberries#12345": {"total": 4, "label_negative": 3},
         "product#ozon#777": {"total": 1},
+        "product#wildberries#12345#topic#quality#negative": {"total": 3},
         "topic#quality": {"total": 3},
         "topic#quality#negative": {"total": 3, "label_negative": 3},
         "source#wildberries": {"total": 4},
@@ -55,6 +56,8 @@ def test_topics_and_topics_by_polarity_are_separate_dimensions() -> None:
     ]
 
     assert list(topics) == ["quality"] and list(polar) == ["quality#negative"]
+    by_product = get_aggregates(store, {"period": "week", "key": "2026-W48", "dimension": "product_topic"})
+    assert list(by_product["values"]) == ["wildberries#12345#topic#quality#negative"]
 
 
 def test_a_range_gives_every_period_in_it_for_a_chart_empty_ones_included() -> None:

@@ -132,6 +132,12 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_DEAD_LETTER_QUEUES": notifier._dead_letters.spec,
     },
     "UpdateAggregatesFunction": lambda counter: {"OTKLIK_AGGREGATES_TABLE": counter.store._table},
+    "DetectSpikesFunction": lambda detector: {
+        "OTKLIK_AGGREGATES_TABLE": detector.aggregates._table,
+        "OTKLIK_FEEDBACK_TABLE": detector.items._table,
+        "OTKLIK_NOTIFY_QUEUE_URL": detector.notify_queue._queue_url,
+        "OTKLIK_CONFIG_BUCKET": detector.config._bucket,
+    },
     "SweepSlaFunction": lambda sweeper: {
         "OTKLIK_TICKETS_TABLE": sweeper.tickets._table,
         "OTKLIK_NOTIFY_QUEUE_URL": sweeper.notify_queue._queue_url,

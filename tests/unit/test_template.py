@@ -132,6 +132,11 @@ DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
         "IdempotencyTable": POWERTOOLS_IDEMPOTENCY,
     },
     "UpdateAggregatesFunction": {"AggregatesTable": {"PutItem", "UpdateItem"}},  # in one TransactWriteItems
+    "DetectSpikesFunction": {
+        # the trailing days' counters and recent alerts (Query), a new alert kept once (PutItem)
+        "AggregatesTable": {"Query", "PutItem"},
+        "FeedbackTable/index/by_day": {"Query"},  # a spike's examples
+    },
     "SweepSlaFunction": {
         "TicketsTable": {"GetItem", "BatchGetItem", "UpdateItem"},
         "TicketsTable/index/by_deadline": {"Query"},

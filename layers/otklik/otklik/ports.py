@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # only annotations use them, so importing the ports costs nothing at a cold start
-    from datetime import datetime
+    from datetime import date, datetime
 
     from pydantic import BaseModel
 
     from otklik.domain.aggregates import AggregateUpdate
+    from otklik.domain.alerts import SpikeAlert
     from otklik.domain.config import Config
     from otklik.domain.marketplaces.models import (
         ApprovedReply,
@@ -113,6 +114,20 @@ class CounterStore(Protocol):
 
     def apply(self, update: AggregateUpdate, now: datetime) -> bool: ...
     def apply_batch(self, updates: Sequence[AggregateUpdate], now: datetime) -> set[str]: ...
+
+
+class AlertKeeper(Protocol):
+    """Spike alerts, once per key and day (otklik.adapters.alert_store)."""
+
+    def put(self, alert: SpikeAlert) -> bool: ...
+    def since(self, day: date, limit: int = 200) -> list[SpikeAlert]: ...
+    def last_alerted(self, since: date) -> dict[str, date]: ...
+
+
+class DayItems(Protocol):
+    """A day's feedback items (the by_day index), for a spike's examples."""
+
+    def items_of_day(self, day: str, limit: int) -> list[FeedbackItem]: ...
 
 
 class AggregateQueries(Protocol):

@@ -64,6 +64,11 @@ class FeedbackStore:
         document = self._get(feedback_id)
         return feedback_from_document(document) if document else None
 
+    def items_of_day(self, day: str, limit: int) -> list[FeedbackItem]:
+        """Up to `limit` of the day's items (the by_day index), as the domain's items."""
+        page = self.list_day(day, limit, None)
+        return [feedback_from_document(document) for document in page.items]
+
     def list_day(self, day: str, limit: int, cursor: str | None) -> Page:
         query = {
             "TableName": self._table,

@@ -14,6 +14,7 @@ from otklik.usecases import tickets as ticket_changes
 
 if TYPE_CHECKING:
     from otklik.adapters.aggregate_store import AggregateStore
+    from otklik.adapters.alert_store import AlertStore
     from otklik.adapters.feedback_store import FeedbackStore
     from otklik.adapters.recent_replies import RecentReplies
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
@@ -45,6 +46,7 @@ class OpsService:
     reply_queue: Publisher
     config: ConfigSource
     recent: RecentReplies | None = None
+    alerts: AlertStore | None = None
 
     def authorize(self, authorization: str | None) -> None:
         ops.check_bearer(authorization, self.secrets.get(self.settings.token_parameter))
@@ -102,6 +104,7 @@ class OpsService:
 
 def build() -> OpsService:
     from otklik.adapters.aggregate_store import AggregateStore
+    from otklik.adapters.alert_store import AlertStore
     from otklik.adapters.feedback_store import FeedbackStore
     from otklik.adapters.recent_replies import RecentReplies
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
@@ -118,4 +121,5 @@ def build() -> OpsService:
         reply_queue=parts.queue(settings.answer_queue_url),
         config=parts.config_source(settings),
         recent=RecentReplies(client, settings.tickets_table),
+        alerts=AlertStore(client, settings.aggregates_table),
     )

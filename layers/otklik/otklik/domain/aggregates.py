@@ -24,7 +24,7 @@ from otklik.domain.models import FeedbackItem, Ticket
 PeriodKind = Literal["day", "week", "month"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("day", "week", "month")
 # The dimensions GET /aggregates names, and the prefix of their counters' sort keys.
-DIMENSIONS = ("all", "source", "account", "product", "topic", "topic_polarity", "team")
+DIMENSIONS = ("all", "source", "account", "product", "topic", "topic_polarity", "product_topic", "team")
 SHARDS = 4
 SHARDED = ("all", "source#")
 SHARD_MARK = "~"
@@ -132,6 +132,10 @@ def feedback_dimensions(item: FeedbackItem) -> tuple[str, ...]:
         dimensions.append(f"topic#{topic}")
     for topic, polarity in dict.fromkeys((t.topic, t.polarity) for t in item.topics):
         dimensions.append(f"topic#{topic}#{polarity}")
+    if item.product is not None:
+        # A product's complaints by topic: what spike alerts watch (otklik.domain.alerts)
+        for topic in dict.fromkeys(t.topic for t in item.topics if t.polarity == "negative"):
+            dimensions.append(f"product#{item.source}#{item.product.id}#topic#{topic}#negative")
     return tuple(dimensions)
 
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from otklik.domain.alerts import SpikeSettings
 from otklik.domain.lifecycle import TicketSettings
 from otklik.domain.models import Frozen, Ticket
 from otklik.domain.moderation.settings import ModerationSettings
@@ -287,6 +288,8 @@ class Config(Frozen):
     # Without a `rules:` section, the default rules for the routing thresholds (see _default_rules).
     rules: tuple[Rule, ...] = Field(default=(), max_length=MAX_RULES)
     tickets: TicketSettings = TicketSettings()
+    # Spike alerts (otklik.domain.alerts): when a topic's complaints are a spike, and how long one is quiet.
+    alerts: SpikeSettings = SpikeSettings()
 
     @model_validator(mode="before")
     @classmethod

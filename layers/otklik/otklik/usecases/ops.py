@@ -27,6 +27,7 @@ from otklik.domain.lifecycle import NAME
 from otklik.domain.models import Priority, TicketStatus
 from otklik.ports import (
     AggregateQueries,
+    AlertKeeper,
     AutoReplies,
     FeedbackQueries,
     Page,
@@ -181,8 +182,8 @@ def _of_dimension(counters: Mapping[str, Mapping[str, int]], dimension: str) -> 
     """A period's counters of one dimension by its value (a source, a product...), biggest first."""
     if dimension == "all":
         return {"all": summarize(counters.get("all", {}))}
-    prefix = {"topic_polarity": "topic#"}.get(dimension, f"{dimension}#")
-    parts = 3 if dimension in ("topic_polarity", "account", "product") else 2
+    prefix = {"topic_polarity": "topic#", "product_topic": "product#"}.get(dimension, f"{dimension}#")
+    parts = {"topic_polarity": 3, "account": 3, "product": 3, "product_topic": 6}.get(dimension, 2)
     found = {
         name.removeprefix(prefix): values
         for name, values in counters.items()
@@ -242,3 +243,19 @@ def get_aggregates(store: AggregateQueries, params: Mapping[str, str]) -> dict[s
         if dimension.startswith("source#")
     }
     return {"day": day, "all": summarize(counters.get("all", {})), "sources": sources}
+
+
+def list_alerts(store: AlertKeeper | None, params: Mapping[str, str]) -> dict[str, Any]:
+    """Spike alerts newest first: ?since=YYYY-MM-DD (default: every one kept), &limit=1..200 (50)."""
+    since = params.get("since", "2000-01-01")
+    try:
+        day = date.fromisoformat(since) if _DAY.fullmatch(since) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InvalidRequest("since must be a calendar date YYYY-MM-DD")
+    raw = params.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+        raise InvalidRequest("limit must be a whole number from 1 to 200")
+    alerts = store.since(day, int(raw)) if store is not None else []
+    return {"items": [alert.model_dump(mode="json") for alert in alerts]}

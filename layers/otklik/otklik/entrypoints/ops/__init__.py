@@ -44,7 +44,7 @@ def params(blueprint: Blueprint) -> dict[str, str]:
 
 def register(app: Chalice, context: OpsContext) -> None:
     """Every resource's routes on app."""
-    from otklik.entrypoints.ops import aggregates, feedback, health, notifications, rules, tickets
+    from otklik.entrypoints.ops import aggregates, alerts, feedback, health, notifications, rules, tickets
 
     for routes in (
         health.routes,
@@ -52,6 +52,7 @@ def register(app: Chalice, context: OpsContext) -> None:
         tickets.routes,
         notifications.routes,
         aggregates.routes,
+        alerts.routes,
         rules.routes,
     ):
         app.register_blueprint(routes(context))
