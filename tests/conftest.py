@@ -31,6 +31,28 @@ class NetworkBlocked(RuntimeError):
     """A unit test tried to open a network connection."""
 
 
+_REAL_CONNECT = socket.socket.connect
+_REAL_CREATE_CONNECTION = socket.create_connection
+
+
+class NotLoopback(RuntimeError):
+    """A unit test that may reach loopback tried to reach something else."""
+
+
+@pytest.fixture
+def loopback(_block_network_in_unit_tests: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a unit test of an adapter against a real server on 127.0.0.1: that, and nothing else, is
+    reachable (the unit tier blocks the network)."""
+
+    def connect(sock: socket.socket, address: object) -> None:
+        if not (isinstance(address, tuple) and address[0] == "127.0.0.1"):
+            raise NotLoopback(f"only 127.0.0.1 is reachable here, not {address!r}")
+        _REAL_CONNECT(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "create_connection", _REAL_CREATE_CONNECTION)
+
+
 @pytest.fixture(autouse=True)
 def _block_network_in_unit_tests(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import traceback
 from collections.abc import Iterator
 from typing import Any
@@ -31,21 +30,10 @@ DELIVERY = Delivery(
     link_label="Открыть тикет",
 )
 
-_REAL_CONNECT = socket.socket.connect
-_REAL_CREATE_CONNECTION = socket.create_connection
-
 
 @pytest.fixture(autouse=True)
-def _loopback_only(_block_network_in_unit_tests: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unit tests have no network (tests/conftest.py); these reach the fake on 127.0.0.1 and nothing else."""
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        if not (isinstance(address, tuple) and address[0] == "127.0.0.1"):
-            raise RuntimeError(f"unit tests may connect to 127.0.0.1 only, not {address!r}")
-        _REAL_CONNECT(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "create_connection", _REAL_CREATE_CONNECTION)
+def _loopback_only(loopback: None) -> None:
+    """These reach the fake on 127.0.0.1 and nothing else (tests/conftest.py)."""
 
 
 @pytest.fixture

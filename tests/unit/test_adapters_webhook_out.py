@@ -3,11 +3,9 @@ deduplicate on the delivery id, and is posted to again after an outage or an ans
 
 from __future__ import annotations
 
-import _socket
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -38,26 +36,6 @@ DELIVERY = Delivery(
 # Short enough for a test, long enough for a loopback answer; a hanging receiver answers far later.
 TIMEOUT_SECONDS = 0.3
 HANG_SECONDS = 30.0
-
-# The real ones, before the unit tier's network block replaces them for each test.
-_CREATE_CONNECTION = socket.create_connection
-
-
-class NotLoopback(RuntimeError):
-    """A test of this module tried to reach something other than 127.0.0.1."""
-
-
-@pytest.fixture
-def loopback(_block_network_in_unit_tests: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The unit tier blocks the network; these tests may reach a server on 127.0.0.1, and nothing else."""
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        if not (isinstance(address, tuple) and address[0] == "127.0.0.1"):
-            raise NotLoopback(f"only 127.0.0.1 is reachable here, not {address!r}")
-        _socket.socket.connect(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "create_connection", _CREATE_CONNECTION)
 
 
 @pytest.fixture

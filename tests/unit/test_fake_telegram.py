@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -15,21 +14,10 @@ from infra.fakes import FakeTelegram
 from infra.fakes.telegram import DEFAULT_TOKEN, parse_html
 from tests.fakes.loopback import Reply, call
 
-_REAL_CONNECT = socket.socket.connect
-_REAL_CREATE_CONNECTION = socket.create_connection
-
 
 @pytest.fixture(autouse=True)
-def _loopback_only(_block_network_in_unit_tests: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unit tests have no network (tests/conftest.py); these reach the fake on 127.0.0.1 and nothing else."""
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        if not (isinstance(address, tuple) and address[0] == "127.0.0.1"):
-            raise RuntimeError(f"unit tests may connect to 127.0.0.1 only, not {address!r}")
-        _REAL_CONNECT(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "create_connection", _REAL_CREATE_CONNECTION)
+def _loopback_only(loopback: None) -> None:
+    """These reach the fake on 127.0.0.1 and nothing else (tests/conftest.py)."""
 
 
 @pytest.fixture
