@@ -65,11 +65,16 @@ bench: install
 	$(BIN)/python -m tests.bench.bench_spikes
 	$(BIN)/python -m tests.bench.bench_cold_start
 
-## layer-size: the arm64 python3.13 layer built from wheels into build/layer, as sam build does; its size
+## layer-size: the arm64 python3.13 layers built from wheels, as sam build does, and their sizes: the
+## otklik layer into build/layer, the charts layer (matplotlib, the report builder's only) into
+## build/charts-layer
 layer-size: install
 	rm -rf build/layer
 	$(MAKE) -C layers/otklik build-OtklikLayer ARTIFACTS_DIR=$(CURDIR)/build/layer PYTHON=$(CURDIR)/$(BIN)/python
 	$(BIN)/python layers/otklik/build_layer.py report build/layer
+	rm -rf build/charts-layer
+	$(MAKE) -C layers/charts build-ChartsLayer ARTIFACTS_DIR=$(CURDIR)/build/charts-layer PYTHON=$(CURDIR)/$(BIN)/python
+	$(BIN)/python layers/otklik/build_layer.py report build/charts-layer
 
 format: install
 	$(BIN)/ruff format .

@@ -1,17 +1,21 @@
-"""Builds the otklik Lambda layer's python/ folder from wheels for the Lambda platform, and reports its size.
+"""Builds a Lambda layer's python/ folder (otklik's, or the charts') from wheels for the Lambda platform,
+and reports a built layer's size.
 
-    python build_layer.py build <dir>    # what `make build-OtklikLayer` runs (sam build, make layer-size)
-    python build_layer.py report <dir>   # unzipped and zipped size, the largest entries
+    python build_layer.py build <dir>                 # the otklik layer: `make build-OtklikLayer`
+    python build_layer.py build <dir> --layer charts  # matplotlib's: layers/charts, `make build-ChartsLayer`
+    python build_layer.py report <dir>                # unzipped and zipped size, the largest entries
 
-requirements.txt is the one dependency list: what comes before its "# layer: without dependencies"
-line is installed with its dependencies, what comes after without them. Then what the Lambda runtime
-already provides is removed, Chalice is cut to its runtime module, the building interpreter's
-bytecode is dropped, the otklik package is copied in, and, when this is the runtime's Python 3.13
-(sam build --use-container), everything is compiled for it. This script is not part of the layer.
+A layer's requirements.txt is its one dependency list: what comes before a "# layer: without
+dependencies" line is installed with its dependencies, what comes after without them (the otklik list
+must have that line). Then what the Lambda runtime already provides is removed, and what no function
+runs (Chalice beyond its runtime module, test suites, sample data), the building interpreter's bytecode
+is dropped, the otklik package is copied into its layer, and, when this is the runtime's Python 3.13
+(sam build --use-container), everything is compiled for it. This script is not part of any layer.
 """
 
 from __future__ import annotations
 
+import argparse
 import compileall
 import py_compile
 import shutil
@@ -23,8 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REQUIREMENTS = HERE / "requirements.txt"
-PACKAGE = HERE / "otklik"
 WITHOUT_DEPENDENCIES = "# layer: without dependencies"
 PLATFORM = (
     "--platform",
@@ -46,6 +48,29 @@ RUNTIME_DISTRIBUTIONS = frozenset(
 # Chalice's runtime is its standalone app module; the rest (CLI, deployer, local server) is what
 # needs botocore, click and pip, and is never imported by a function.
 CHALICE_RUNTIME = frozenset({"__init__.py", "app.py", "py.typed"})
+# Test suites and example data inside the charts layer's packages: only their own test runs and
+# tutorials read them (numpy's alone are ~6 MiB, matplotlib's ~2 MiB, its sample_data ~0.5 MiB).
+# numpy.testing and matplotlib.testing are modules the libraries import, and stay.
+WITH_TEST_SUITES = frozenset({"matplotlib", "mpl_toolkits", "numpy"})
+SAMPLE_DATA = ("matplotlib", "mpl-data", "sample_data")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer's recipe: its dependency list, and the package copied in as it is (None: wheels only)."""
+
+    requirements: Path
+    package: Path | None = None
+    # The otklik list must say which requirements go in without dependencies: a forgotten line would
+    # bring Chalice's command line and botocore in. A list without that line has one section.
+    sections_required: bool = True
+
+
+LAYERS = {
+    "otklik": Layer(requirements=HERE / "requirements.txt", package=HERE / "otklik"),
+    # matplotlib with its dependencies, for the report builder only (layers/charts).
+    "charts": Layer(requirements=HERE.parent / "charts" / "requirements.txt", sections_required=False),
+}
 
 
 @dataclass(frozen=True)
@@ -54,8 +79,9 @@ class Requirements:
     without_dependencies: list[str]
 
 
-def split_requirements(text: str) -> Requirements:
-    """requirements.txt's two sections: before the "# layer: without dependencies" line, and after."""
+def split_requirements(text: str, *, sections_required: bool = True) -> Requirements:
+    """requirements.txt's two sections: before the "# layer: without dependencies" line, and after
+    (when the line is not required and missing, everything goes in with dependencies)."""
     sections: list[list[str]] = [[]]
     for line in text.splitlines():
         stripped = line.strip()
@@ -65,6 +91,8 @@ def split_requirements(text: str) -> Requirements:
             sections.append([])
         elif stripped and not stripped.startswith("#"):
             sections[-1].append(stripped.split(" #", 1)[0].strip())
+    if len(sections) == 1 and not sections_required:
+        sections.append([])
     if len(sections) == 1:
         raise ValueError(f"no {WITHOUT_DEPENDENCIES!r} line: which requirements go in without dependencies?")
     return Requirements(with_dependencies=sections[0], without_dependencies=sections[1])
@@ -87,10 +115,14 @@ def is_pruned(relative: Path) -> bool:
     parts = relative.parts
     if not parts:
         return False
-    if parts[0] == "bin" or is_runtime_provided(parts[0]):
-        return True  # console scripts have no use in a layer; the runtime's packages, see above
+    if parts[0] in ("bin", "share") or is_runtime_provided(parts[0]):
+        # console scripts and their manual pages (fontTools' ttx.1) have no use in a layer; the
+        # runtime's packages, see above
+        return True
     if "__pycache__" in parts or relative.suffix == ".pyc":
         return True  # bytecode of the building interpreter, not the runtime's 3.13
+    if (parts[0] in WITH_TEST_SUITES and "tests" in parts[1:]) or parts[: len(SAMPLE_DATA)] == SAMPLE_DATA:
+        return True  # see WITH_TEST_SUITES
     return parts[0] == "chalice" and len(parts) > 1 and (len(parts) > 2 or parts[1] not in CHALICE_RUNTIME)
 
 
@@ -114,20 +146,22 @@ def pip_install(requirements: list[str], target: Path, *, dependencies: bool) ->
     subprocess.run(command, check=True)
 
 
-def merge(source: Path, target: Path) -> None:
+def merge(source: Path, target: Path, requirements: Path) -> None:
     """Move source's entries into target; two sections shipping the same entry is an error."""
     for entry in sorted(source.iterdir()):
         destination = target / entry.name
         if destination.exists():
-            raise SystemExit(f"{entry.name} is installed by both sections of {REQUIREMENTS.name}")
+            raise SystemExit(f"{entry.name} is installed by both sections of {requirements}")
         shutil.move(str(entry), destination)
 
 
-def build(target: Path) -> None:
+def build(target: Path, layer: Layer = LAYERS["otklik"]) -> None:
     if target.exists() and any(target.iterdir()):
         raise SystemExit(f"{target} is not empty: build the layer into an empty folder")
     target.mkdir(parents=True, exist_ok=True)
-    requirements = split_requirements(REQUIREMENTS.read_text("utf-8"))
+    requirements = split_requirements(
+        layer.requirements.read_text("utf-8"), sections_required=layer.sections_required
+    )
     with tempfile.TemporaryDirectory(prefix="otklik-layer-") as scratch:
         for name, section, dependencies in (
             ("with", requirements.with_dependencies, True),
@@ -137,8 +171,9 @@ def build(target: Path) -> None:
             pip_install(section, staging, dependencies=dependencies)
             if staging.exists():
                 prune(staging)
-                merge(staging, target)
-    copy_package(PACKAGE, target)
+                merge(staging, target, layer.requirements)
+    if layer.package is not None:
+        copy_package(layer.package, target)
     compile_for_runtime(target)
 
 
@@ -206,14 +241,17 @@ def report(layer: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in ("build", "report"):
-        print(__doc__, file=sys.stderr)
-        return 2
-    command, folder = argv[0], Path(argv[1])
-    if command == "build":
-        build(folder)
+    parser = argparse.ArgumentParser(
+        prog="build_layer.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("command", choices=("build", "report"))
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--layer", choices=sorted(LAYERS), default="otklik", help="what to build")
+    arguments = parser.parse_args(argv)
+    if arguments.command == "build":
+        build(arguments.folder, LAYERS[arguments.layer])
     else:
-        print(report(folder))
+        print(report(arguments.folder))
     return 0
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -191,3 +193,123 @@ def test_the_layer_is_compiled_only_by_the_runtimes_own_python(
     # (PEP 552 flags 0b01), so it stays valid however the zip sets the files' times
     (pyc,) = tmp_path.rglob("*.pyc")
     assert int.from_bytes(pyc.read_bytes()[4:8], "little") == 0b01
+
+
+CHARTS = ROOT / "layers" / "charts"
+
+
+def test_matplotlib_is_in_the_charts_layer_alone_with_its_dependencies() -> None:
+    # Given both layers' lists, read as their builds read them
+    otklik = build_layer.LAYERS["otklik"]
+    charts = build_layer.LAYERS["charts"]
+    charts_list = build_layer.split_requirements(
+        charts.requirements.read_text("utf-8"), sections_required=charts.sections_required
+    )
+    otklik_list = build_layer.split_requirements(otklik.requirements.read_text("utf-8"))
+
+    # Then matplotlib comes with its dependencies in the charts layer only, which ships no otklik copy
+    assert charts.requirements == CHARTS / "requirements.txt"
+    assert [_name(r) for r in charts_list.with_dependencies] == ["matplotlib", "python-dateutil"]
+    assert charts_list.without_dependencies == []
+    assert "matplotlib" not in {
+        _name(r) for r in otklik_list.with_dependencies + otklik_list.without_dependencies
+    }
+    assert (charts.package, otklik.package) == (None, LAYER / "otklik")
+
+
+def test_a_list_without_the_section_line_is_one_section_where_the_line_is_not_required() -> None:
+    requirements = build_layer.split_requirements(
+        "# charts\nmatplotlib>=3.9,<4  # drawing\n", sections_required=False
+    )
+
+    assert requirements.with_dependencies == ["matplotlib>=3.9,<4"]
+    assert requirements.without_dependencies == []
+
+
+def test_prune_drops_test_suites_sample_data_and_manual_pages_and_keeps_what_the_libraries_import(
+    tmp_path: Path,
+) -> None:
+    _tree(
+        tmp_path,
+        "matplotlib/__init__.py",
+        "matplotlib/tests/test_axes.py",
+        "matplotlib/tests/baseline_images/test_axes/a.png",
+        "matplotlib/testing/__init__.py",
+        "matplotlib/mpl-data/sample_data/goog.npz",
+        "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf",
+        "matplotlib/mpl-data/matplotlibrc",
+        "mpl_toolkits/mplot3d/tests/test_axes3d.py",
+        "mpl_toolkits/mplot3d/axes3d.py",
+        "numpy/_core/tests/test_umath.py",
+        "numpy/testing/__init__.py",
+        "numpy.libs/libscipy_openblas64_.so",
+        "share/man/man1/ttx.1",
+        "fontTools/ttLib/__init__.py",
+        "python_dateutil-2.9.0.post0.dist-info/METADATA",
+        "dateutil/parser/_parser.py",
+        "six.py",
+        "six-1.17.0.dist-info/METADATA",
+    )
+
+    build_layer.prune(tmp_path)
+
+    assert _files(tmp_path) == {
+        "matplotlib/__init__.py",
+        "matplotlib/testing/__init__.py",
+        "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf",
+        "matplotlib/mpl-data/matplotlibrc",
+        "mpl_toolkits/mplot3d/axes3d.py",
+        "numpy/testing/__init__.py",
+        "numpy.libs/libscipy_openblas64_.so",
+        "fontTools/ttLib/__init__.py",
+    }
+
+
+def test_the_charts_layer_is_built_from_its_wheels_pruned_and_without_the_otklik_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given pip standing in: it "installs" matplotlib's tree with the runtime's dateutil and six
+    installs: list[tuple[list[str], bool]] = []
+
+    def pip_install(requirements: list[str], target: Path, *, dependencies: bool) -> None:
+        installs.append((requirements, dependencies))
+        if requirements:
+            _tree(target, "matplotlib/pyplot.py", "matplotlib/tests/test_a.py", "dateutil/tz/tz.py", "six.py")
+
+    monkeypatch.setattr(build_layer, "pip_install", pip_install)
+
+    # When the charts layer is built, as `make build-ChartsLayer` does
+    assert build_layer.main(["build", str(tmp_path / "python"), "--layer", "charts"]) == 0
+
+    # Then its list went in with dependencies, and the layer is matplotlib less its tests, and no otklik
+    assert installs == [(["matplotlib>=3.9,<4", "python-dateutil>=2.7,<3"], True), ([], False)]
+    assert _files(tmp_path) == {"python/matplotlib/pyplot.py"}
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_the_charts_makefile_finds_the_build_script_from_sams_copy_of_its_folder(tmp_path: Path) -> None:
+    # Given the charts folder copied elsewhere, as sam build copies a layer's ContentUri to a scratch folder
+    scratch = tmp_path / "scratch"
+    shutil.copytree(CHARTS, scratch)
+
+    # When make runs there the way sam build runs it: the project's Makefile named by its path
+    result = subprocess.run(
+        [
+            "make",
+            "--dry-run",
+            "--makefile",
+            str(CHARTS / "Makefile"),
+            "build-ChartsLayer",
+            "ARTIFACTS_DIR=/out",
+        ],
+        cwd=scratch,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    # Then the command builds the charts layer into ARTIFACTS_DIR/python with the project's own script
+    (command,) = [line for line in result.stdout.splitlines() if "build_layer.py" in line]
+    script = next(word.strip('"') for word in command.split() if word.strip('"').endswith("build_layer.py"))
+    assert Path(script).resolve() == LAYER / "build_layer.py"
+    assert command.endswith('build "/out/python" --layer charts')
