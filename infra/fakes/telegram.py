@@ -3,6 +3,9 @@
 Not a FakeMarketplace: the Bot API puts the token in the path, checks it before the method, answers
 every call in one envelope ({"ok", "result"} or {"ok", "error_code", "description", "parameters"}),
 and a chat can refuse a message (blocked, gone, upgraded) where a marketplace has none of that.
+
+sendPhoto fetches its URL as Telegram does, but only from loopback (127.0.0.1, localhost), so a test
+never reaches out; the fetch runs outside the fake's lock, so a slow picture holds up no other request.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ import logging
 import re
 import threading
 import time
+import urllib.error
+import urllib.request
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
+from http.client import HTTPException
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self, cast
 from urllib.parse import parse_qsl, urlsplit
@@ -27,6 +33,14 @@ DEFAULT_TOKEN = "123456:TEST-TOKEN"
 MAX_TEXT_CHARS = 4096  # a message's text after entity parsing
 MAX_CAPTION_CHARS = 1024  # a photo's caption after entity parsing
 MAX_BODY_BYTES = 10 * 1024 * 1024
+# A photo Telegram fetches by URL: from these hosts only (the fake's own rule), within PHOTO_TIMEOUT_SECONDS,
+# at most MAX_PHOTO_BYTES, a PNG or a JPEG.
+PHOTO_HOSTS = frozenset({"127.0.0.1", "localhost"})
+PHOTO_TIMEOUT_SECONDS = 5.0
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+PHOTO_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+NOT_FETCHED = "Bad Request: failed to get HTTP URL content"
+NOT_A_PICTURE = "Bad Request: wrong type of the web page content"
 
 # The tags of the Bot API's HTML style (formatting options, "HTML style"), lower-case.
 SUPPORTED_TAGS = frozenset(
@@ -247,6 +261,14 @@ class SentMessage:
     shown: str
     link_preview_options: dict[str, Any] | None
     at: datetime
+    # What the fake fetched from a sendPhoto's URL: the bytes and their Content-Type (image/png...).
+    photo_bytes: bytes | None = field(default=None, repr=False)
+    photo_type: str | None = None
+
+    @property
+    def photo_size(self) -> int | None:
+        """How many bytes the photo had; None for a message without one."""
+        return None if self.photo_bytes is None else len(self.photo_bytes)
 
 
 @dataclass(frozen=True)
@@ -265,6 +287,59 @@ class BotApiCall:
 class _Fault:
     error: BotApiError
     remaining: int
+
+
+@dataclass(frozen=True)
+class _Photo:
+    """A picture fetched from a sendPhoto's URL."""
+
+    data: bytes
+    media_type: str
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height): a PNG's from its header; 800 x 600 for a JPEG, which the fake does not read."""
+        if self.media_type == "image/png" and len(self.data) >= 24:
+            return int.from_bytes(self.data[16:20], "big"), int.from_bytes(self.data[20:24], "big")
+        return 800, 600
+
+
+class _LoopbackRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to another loopback URL."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        if urlsplit(newurl).hostname not in PHOTO_HOSTS:
+            raise BotApiError(400, NOT_FETCHED)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch_photo(url: str) -> _Photo:
+    """The picture at a loopback http(s) URL, as Telegram's fetch would take it; BotApiError with
+    Telegram's words when it would not: unreachable or not loopback (failed to get HTTP URL content), not
+    a PNG or JPEG by its Content-Type and its bytes (wrong type of the web page content)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        host = None
+    if host not in PHOTO_HOSTS:
+        raise BotApiError(400, NOT_FETCHED)
+    # No proxy: a proxy from the environment must not see, nor answer for, loopback.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _LoopbackRedirects())
+    request = urllib.request.Request(url, headers={"User-Agent": "TelegramBot (like TwitterBot)"})
+    try:
+        with opener.open(request, timeout=PHOTO_TIMEOUT_SECONDS) as answer:
+            media_type = answer.headers.get_content_type()
+            data = answer.read(MAX_PHOTO_BYTES + 1)
+    except (OSError, HTTPException, ValueError) as error:  # URLError and HTTPError are OSErrors
+        raise BotApiError(400, NOT_FETCHED) from error
+    if len(data) > MAX_PHOTO_BYTES:
+        raise BotApiError(400, NOT_FETCHED)
+    signature = PHOTO_TYPES.get(media_type)
+    if signature is None or not data.startswith(signature):
+        raise BotApiError(400, NOT_A_PICTURE)
+    return _Photo(data, media_type)
 
 
 def _chat_key(chat_id: int | str) -> str:
@@ -303,6 +378,7 @@ class FakeTelegram:
         self._messages: list[SentMessage] = []
         self._calls: list[BotApiCall] = []
         self._faults: list[_Fault] = []
+        self._photo_faults: list[_Fault] = []
         self._hangs: list[float] = []
         self._blocked: set[str] = set()
         self._forgotten: set[str] = set()
@@ -377,6 +453,15 @@ class FakeTelegram:
         parameters.retry_after and a Retry-After header (queued with fail_next's faults)."""
         self.fail_next(429, times, retry_after, f"Too Many Requests: retry after {retry_after}")
 
+    def fail_photo_fetch(self, times: int = 1, description: str = NOT_FETCHED) -> None:
+        """The next `times` sendPhoto requests that get as far as their photo are refused with 400
+        `description` ("Bad Request: failed to get HTTP URL content"), as when Telegram cannot fetch the
+        URL; other methods and earlier refusals are untouched. Calls queue up."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        with self._lock:
+            self._photo_faults.append(_Fault(BotApiError(400, description), times))
+
     def block(self, chat_id: int | str) -> None:
         """The user blocked the bot: messages to the chat get 403 "Forbidden: bot was blocked by the user"."""
         with self._lock:
@@ -402,11 +487,13 @@ class FakeTelegram:
             self._hangs.append(seconds)
 
     def clear(self) -> None:
-        """Back to a fresh fake: no messages, no requests, no queued faults or hangs, every chat reachable."""
+        """Back to a fresh fake: no messages, no requests, no queued faults (photo fetches too) or hangs,
+        every chat reachable."""
         with self._lock:
             self._messages.clear()
             self._calls.clear()
             self._faults.clear()
+            self._photo_faults.clear()
             self._hangs.clear()
             self._blocked.clear()
             self._forgotten.clear()
@@ -438,13 +525,14 @@ class FakeTelegram:
         self, http_method: str, path: str, query: str, content_type: str, body: bytes
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """(status, body, headers) for one request, after waiting out a hang outside the lock."""
+        photo = self._prefetch(path, query, content_type, body)
         with self._lock:
             method = ""
             params: dict[str, Any] = {}
             try:
                 method = self._method(path)
                 params = self._params(query, content_type, body)
-                result = self._call(method, params)
+                result = self._call(method, params, photo)
             except BotApiError as error:
                 status, answer, headers = error.answer()
                 description: str | None = error.description
@@ -456,6 +544,24 @@ class FakeTelegram:
         if hang:
             self._stopping.wait(hang)
         return status, answer, headers
+
+    def _prefetch(self, path: str, query: str, content_type: str, body: bytes) -> _Photo | BotApiError | None:
+        """A sendPhoto's picture, fetched before the lock is taken (or why it could not be), for _send to
+        use or refuse in its turn, after the checks that come first; None for any other request."""
+        try:
+            method = self._method(path)
+            params = self._params(query, content_type, body)
+        except BotApiError:
+            return None  # refused before its photo matters, under the lock
+        url = params.get("photo")
+        if method.lower() != "sendphoto" or not isinstance(url, str):
+            return None
+        if not url.lower().startswith(("http://", "https://")):
+            return None
+        try:
+            return fetch_photo(url)
+        except BotApiError as error:
+            return error
 
     def _method(self, path: str) -> str:
         """The Bot API method a path names, once its token is the bot's."""
@@ -486,7 +592,7 @@ class FakeTelegram:
                 raise _bad_request(f"unsupported Content-Type {media_type!r} (the fake reads JSON and forms)")
         return params
 
-    def _call(self, method: str, params: dict[str, Any]) -> Any:
+    def _call(self, method: str, params: dict[str, Any], photo: _Photo | BotApiError | None = None) -> Any:
         """The result of a Bot API method (case-insensitive, as Telegram's are)."""
         name = method.lower()
         if self._faults:
@@ -500,10 +606,12 @@ class FakeTelegram:
         if name == "sendmessage":
             return self._send(params, "sendMessage")
         if name == "sendphoto":
-            return self._send(params, "sendPhoto")
+            return self._send(params, "sendPhoto", photo)
         raise BotApiError(404)
 
-    def _send(self, params: dict[str, Any], method: str) -> dict[str, Any]:
+    def _send(
+        self, params: dict[str, Any], method: str, fetched: _Photo | BotApiError | None = None
+    ) -> dict[str, Any]:
         chat_id = self._reachable_chat(params.get("chat_id"))
         parse_mode = params.get("parse_mode") or None
         if parse_mode is not None and (
@@ -527,6 +635,7 @@ class FakeTelegram:
             shown = _shown(caption, parse_mode).strip() if caption is not None else ""
             if len(shown) > MAX_CAPTION_CHARS:
                 raise _bad_request("message caption is too long")
+            fetched = self._fetched_photo(fetched)
         message_id = self._message_ids.get(chat_id, 0) + 1
         self._message_ids[chat_id] = message_id
         now = datetime.now(UTC)
@@ -543,6 +652,8 @@ class FakeTelegram:
                 shown=shown,
                 link_preview_options=copy.deepcopy(link_preview),
                 at=now,
+                photo_bytes=fetched.data if isinstance(fetched, _Photo) else None,
+                photo_type=fetched.media_type if isinstance(fetched, _Photo) else None,
             )
         )
         message: dict[str, Any] = {
@@ -554,12 +665,14 @@ class FakeTelegram:
         if method == "sendMessage":
             message["text"] = shown
         else:
+            width, height = fetched.size if isinstance(fetched, _Photo) else (800, 600)
             message["photo"] = [
                 {
                     "file_id": f"fake-photo-{chat_id}-{message_id}",
                     "file_unique_id": f"p{message_id}",
-                    "width": 800,
-                    "height": 600,
+                    "file_size": len(fetched.data) if isinstance(fetched, _Photo) else 0,
+                    "width": width,
+                    "height": height,
                 }
             ]
             if shown:
@@ -567,6 +680,20 @@ class FakeTelegram:
         if reply_markup is not None:
             message["reply_markup"] = reply_markup
         return message
+
+    def _fetched_photo(self, fetched: _Photo | BotApiError | None) -> _Photo:
+        """The photo fetched for this request, unless a fail_photo_fetch knob or the fetch refuses it."""
+        if self._photo_faults:
+            fault = self._photo_faults[0]
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                self._photo_faults.pop(0)
+            raise fault.error
+        if isinstance(fetched, BotApiError):
+            raise fetched
+        if fetched is None:
+            raise BotApiError(400, NOT_FETCHED)
+        return fetched
 
     def _reachable_chat(self, value: Any) -> str:
         """The chat's key when the bot may write to it; the refusal Telegram answers when it may not."""

@@ -1,12 +1,16 @@
 """The e-mail channel on SES (moto, and botocore's Stubber for the refusals moto cannot make): what a
-recipient gets in each part, and which answers are sent, failed for good, unconfirmed or tried again."""
+recipient gets in each part, a report's charts inline in a MIME message, and which answers are sent,
+failed for good, unconfirmed or tried again."""
 
 from __future__ import annotations
 
 import copy
+import email
+import email.policy
 import re
 from collections.abc import Iterator
-from typing import Any
+from email.message import EmailMessage
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -16,14 +20,24 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from otklik.adapters.email import MAX_SUBJECT_CHARS, EmailChannel
-from otklik.domain.models import Delivery
+from otklik.adapters.email import (
+    IMAGES_BUDGET_SECONDS,
+    MAX_SUBJECT_CHARS,
+    EmailChannel,
+    HttpImageFetcher,
+    ImageUnavailable,
+    InlineImage,
+    mime_message,
+)
+from otklik.adapters.http import HttpClient
+from otklik.domain.models import Delivery, DeliveryImage
 from otklik.ports import ChannelUnavailable
+from tests.support.pictures import JPEG, Picture, PictureServer, png
 
 REGION = "eu-central-1"
 SENDER = "otklik@shop.example.com"
@@ -364,3 +378,344 @@ def test_a_request_sent_without_an_answer_is_unconfirmed_not_tried_again(error: 
     assert (result.status, result.error) == ("unconfirmed", type(error).__name__)
     assert result.detail == f"no answer after sending ({type(error).__name__})"
     assert client.calls == 1
+
+
+# ---------------------------------------------------------------- pictures (a report's charts)
+
+REPORT_URL = "https://otklik-reports.s3.amazonaws.com/reports/2026-W48/report.html?X-Amz-Signature=1&a=2"
+VOLUME_URL = "https://otklik-reports.s3.amazonaws.com/reports/2026-W48/volume.png?X-Amz-Signature=2"
+TOPICS_URL = "https://otklik-reports.s3.amazonaws.com/reports/2026-W48/topics.png?X-Amz-Signature=3&b=4"
+VOLUME, TOPICS = png(6, 4, shade=10), png(6, 4, shade=200)
+REPORT = Delivery(
+    id="nt_report:email:anna",
+    notification_id="nt_report",
+    event="report_ready",
+    channel="email",
+    recipient="anna",
+    address=ADDRESS,
+    title="Отчёт готов: Неделя 2026-W48",
+    text="23–29 ноября 2026\n412 отзывов, негатив 18%",
+    link=REPORT_URL,
+    link_label="Открыть отчёт",
+    photo_url=VOLUME_URL,
+    images=(
+        DeliveryImage(name="volume.png", title="Отзывы по тональности", url=VOLUME_URL),
+        DeliveryImage(name="topics.png", title="Темы «негатива» & <жалоб>", url=TOPICS_URL),
+    ),
+)
+
+
+class Pictures:
+    """An ImageFetcher over a dict of URL -> bytes; any other URL cannot be had. Records what it was asked."""
+
+    def __init__(self, pictures: dict[str, bytes]) -> None:
+        self.pictures = pictures
+        self.asked: list[str] = []
+
+    def __call__(self, url: str) -> bytes:
+        self.asked.append(url)
+        if url not in self.pictures:
+            raise ImageUnavailable("HTTP 403")
+        return self.pictures[url]
+
+
+BOTH = {VOLUME_URL: VOLUME, TOPICS_URL: TOPICS}
+
+
+def raw_of(ses: SentEmails) -> EmailMessage:
+    """The Raw message as sent, parsed back as a mail client reads it."""
+    (request,) = ses.requests
+    assert "Simple" not in request["Content"]
+    data: bytes = request["Content"]["Raw"]["Data"]
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def parts_of(message: EmailMessage) -> tuple[str, str, list[EmailMessage]]:
+    """The text, the HTML and the picture parts of a multipart/related report message."""
+    assert message.get_content_type() == "multipart/related"
+    root, *pictures = message.iter_parts()
+    assert root.get_content_type() == "multipart/alternative"
+    text_part, html_part = root.iter_parts()
+    assert (text_part.get_content_type(), html_part.get_content_type()) == ("text/plain", "text/html")
+    return text_part.get_content(), html_part.get_content(), cast(list[EmailMessage], pictures)
+
+
+def test_a_delivery_with_pictures_is_one_mime_message_showing_each_attached_picture(ses: SentEmails) -> None:
+    # Given a report's delivery with two charts that can be fetched
+    pictures = Pictures(BOTH)
+
+    # When it is sent
+    result = EmailChannel(ses.client, SENDER, images=pictures).deliver(REPORT)
+
+    # Then SES got one Raw message: multipart/related around the text and HTML parts and two PNGs
+    assert result.status == "sent"
+    assert pictures.asked == [VOLUME_URL, TOPICS_URL]
+    text, html, images = parts_of(raw_of(ses))
+    assert [part.get_content_type() for part in images] == ["image/png", "image/png"]
+    # And each picture part holds the fetched bytes, inline, named as the chart's file
+    assert [part.get_content() for part in images] == [VOLUME, TOPICS]
+    assert [part.get_content_disposition() for part in images] == ["inline", "inline"]
+    assert [part.get_filename() for part in images] == ["volume.png", "topics.png"]
+    # And the HTML shows exactly those parts, by their Content-IDs, in order, after the text
+    cids = [str(part["Content-ID"]).strip("<>") for part in images]
+    assert len(set(cids)) == 2
+    assert re.findall(r'<img src="cid:([^"]+)"', html) == cids
+    assert html.index("412 отзывов") < html.index("cid:") < html.index(">Открыть отчёт</a>")
+    # And each picture's title is its alt text and its caption, escaped
+    assert 'alt="Отзывы по тональности"' in html
+    assert 'alt="Темы «негатива» &amp; &lt;жалоб&gt;"' in html
+    assert ">Темы «негатива» &amp; &lt;жалоб&gt;</p>" in html
+    # And the text part is as without pictures
+    assert text.replace("\r\n", "\n").strip() == f"{REPORT.text}\n\nОткрыть отчёт: {REPORT_URL}"
+
+
+def test_a_mime_message_has_the_subject_in_cyrillic_and_the_senders_headers(ses: SentEmails) -> None:
+    EmailChannel(ses.client, SENDER, reply_to="help@shop.example.com", images=Pictures(BOTH)).deliver(REPORT)
+
+    message = raw_of(ses)
+    # The message is 7-bit on the wire, the subject an RFC 2047 encoded word, and reads back as the title
+    (request,) = ses.requests
+    data = request["Content"]["Raw"]["Data"]
+    assert data.isascii()
+    assert data.startswith(b"Subject: =?utf-8?")
+    assert message["Subject"] == "Отчёт готов: Неделя 2026-W48"
+    assert (message["From"], message["To"], message["Reply-To"]) == (
+        SENDER,
+        ADDRESS,
+        "help@shop.example.com",
+    )
+    assert message["MIME-Version"] == "1.0"
+    assert request["FromEmailAddress"] == SENDER
+    assert request["Destination"] == {"ToAddresses": [ADDRESS]}
+    # The images are of a PNG's width at most the column's
+    _, html, _ = parts_of(message)
+    assert html.count("width:100%;max-width:600px") == 2
+
+
+def test_moto_records_the_raw_message_as_ses_takes_it(ses: SentEmails) -> None:
+    result = EmailChannel(ses.client, SENDER, images=Pictures(BOTH)).deliver(REPORT)
+
+    (stored,) = ses.stored
+    assert result.detail == f"message {stored.id}"
+    assert stored.source == SENDER
+    assert ADDRESS in stored.destinations
+    kept = email.message_from_string(stored.raw_data, policy=email.policy.default)
+    assert kept["Subject"] == REPORT.title
+    assert [part.get_content_type() for part in kept.walk()] == [
+        "multipart/related",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "image/png",
+        "image/png",
+    ]
+
+
+def test_a_picture_that_cannot_be_fetched_is_left_out_and_its_link_takes_its_place(ses: SentEmails) -> None:
+    # Given the topics chart cannot be fetched (its URL expired: S3 answers 403)
+    pictures = Pictures({VOLUME_URL: VOLUME})
+
+    # When the report is sent
+    result = EmailChannel(ses.client, SENDER, images=pictures).deliver(REPORT)
+
+    # Then it went with the one picture it has, and says one of two was left out, naming no URL
+    assert (result.status, result.error) == ("sent", None)
+    assert result.detail.endswith("; 1 of 2 images left out, sent as links")
+    assert "http" not in result.detail and "@" not in result.detail
+    text, html, images = parts_of(raw_of(ses))
+    assert [part.get_content() for part in images] == [VOLUME]
+    assert len(re.findall(r'<img src="cid:', html)) == 1
+    # And the missing one is a line with its link, in the HTML and in the text
+    assert f'href="{TOPICS_URL.replace("&", "&amp;")}"' in html
+    assert f"Темы «негатива» & <жалоб>: {TOPICS_URL}" in text
+
+
+def test_without_any_picture_fetched_the_links_go_in_a_simple_message(ses: SentEmails) -> None:
+    # Given no chart can be fetched
+    result = EmailChannel(ses.client, SENDER, images=Pictures({})).deliver(REPORT)
+
+    # Then the message is a Simple one, with a line per chart's link, and says both were left out
+    assert result.detail.endswith("; 2 of 2 images left out, sent as links")
+    simple = ses.simple()
+    assert f"Отзывы по тональности: {VOLUME_URL}" in simple["Body"]["Text"]["Data"]
+    assert "<img" not in simple["Body"]["Html"]["Data"]
+    assert f'href="{VOLUME_URL}"' in simple["Body"]["Html"]["Data"]
+
+
+def test_without_a_fetcher_the_pictures_go_as_links() -> None:
+    client = boto3.client(
+        "sesv2", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    with Stubber(client) as stubber:
+        stubber.add_response("send_email", {"MessageId": "m-1"})
+        result = EmailChannel(client, SENDER).deliver(REPORT)
+
+    assert result.detail == "message m-1; 2 of 2 images left out, sent as links"
+
+
+def test_bytes_that_are_no_png_or_jpeg_are_left_out(ses: SentEmails) -> None:
+    pictures = Pictures({VOLUME_URL: b"<html>login</html>", TOPICS_URL: JPEG})
+
+    result = EmailChannel(ses.client, SENDER, images=pictures).deliver(REPORT)
+
+    _, html, images = parts_of(raw_of(ses))
+    assert [part.get_content_type() for part in images] == ["image/jpeg"]
+    assert [part.get_content() for part in images] == [JPEG]
+    assert f'href="{VOLUME_URL}"' in html
+    assert result.detail.endswith("; 1 of 2 images left out, sent as links")
+
+
+def test_pictures_past_the_time_budget_go_as_links(ses: SentEmails) -> None:
+    # Given a fetch that takes longer than the whole budget
+    ticks = iter([0.0, 0.0, IMAGES_BUDGET_SECONDS + 1])
+
+    # When the report is sent
+    pictures = Pictures(BOTH)
+    result = EmailChannel(ses.client, SENDER, images=pictures, clock=lambda: next(ticks)).deliver(REPORT)
+
+    # Then the second chart is not even asked for, and goes as its link
+    assert pictures.asked == [VOLUME_URL]
+    assert result.detail.endswith("; 1 of 2 images left out, sent as links")
+
+
+def test_an_attachment_name_is_a_plain_file_name() -> None:
+    delivery = REPORT.model_copy(
+        update={"images": (DeliveryImage(name='../"evil"\r\nX: y.png', title="t", url=VOLUME_URL),)}
+    )
+    message = email.message_from_bytes(
+        mime_message(
+            delivery, SENDER, ADDRESS, [InlineImage(delivery.images[0], VOLUME, "png", "i1@otklik")]
+        ),
+        policy=email.policy.default,
+    )
+
+    (picture,) = [part for part in message.walk() if part.get_content_maintype() == "image"]
+    assert picture.get_filename() == "evil_X_y.png"
+    assert "X" not in message
+
+
+@pytest.fixture
+def stubbed_pictures() -> Iterator[tuple[EmailChannel, Stubber]]:
+    client = boto3.client(
+        "sesv2", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    with Stubber(client) as stubber:
+        yield EmailChannel(client, SENDER, images=Pictures(BOTH)), stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("MessageRejected", 400), ("BadRequestException", 400), ("AccessDeniedException", 403)],
+)
+def test_a_raw_message_refused_for_good_is_failed_as_a_simple_one(
+    stubbed_pictures: tuple[EmailChannel, Stubber], code: str, status: int
+) -> None:
+    channel, stubber = stubbed_pictures
+    stubber.add_client_error(
+        "send_email",
+        code,
+        REFUSED_WORDS,
+        status,
+        expected_params={
+            "FromEmailAddress": SENDER,
+            "Destination": {"ToAddresses": [ADDRESS]},
+            "Content": {"Raw": {"Data": ANY}},
+        },
+    )
+
+    result = channel.deliver(REPORT)
+
+    assert (result.status, result.error) == ("failed", code)
+    assert "@" not in result.detail
+
+
+@pytest.mark.parametrize(
+    ("code", "status"), [("TooManyRequestsException", 429), ("Throttling", 400), ("SomethingNew", 502)]
+)
+def test_a_raw_message_refused_for_now_raises_so_it_is_tried_again(
+    stubbed_pictures: tuple[EmailChannel, Stubber], code: str, status: int
+) -> None:
+    channel, stubber = stubbed_pictures
+    stubber.add_client_error("send_email", code, f"slow down, {SENDER}", status)
+
+    with pytest.raises(ChannelUnavailable) as caught:
+        channel.deliver(REPORT)
+
+    assert (caught.value.cause, str(caught.value)) == (code, f"{code}: slow down, [address]")
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (EndpointConnectionError(endpoint_url=ENDPOINT), None),
+        (ReadTimeoutError(endpoint_url=ENDPOINT), "unconfirmed"),
+        (ConnectionClosedError(endpoint_url=ENDPOINT), "unconfirmed"),
+    ],
+)
+def test_a_raw_message_lost_on_the_way_is_judged_as_a_simple_one(
+    error: Exception, status: str | None
+) -> None:
+    channel = EmailChannel(FailingClient(error), SENDER, images=Pictures(BOTH))
+
+    if status is None:
+        with pytest.raises(ChannelUnavailable):
+            channel.deliver(REPORT)
+    else:
+        assert channel.deliver(REPORT).status == status
+
+
+# ---------------------------------------------------------------- fetching pictures over HTTP
+
+
+@pytest.fixture
+def picture_server(loopback: None) -> Iterator[PictureServer]:
+    big = png(2000, 2000, shade=7)
+    with PictureServer(
+        {
+            "/volume.png": Picture(VOLUME),
+            "/photo.jpg": Picture(JPEG, "image/jpeg"),
+            "/typed.png": Picture(VOLUME, "image/png; charset=binary"),
+            "/page.html": Picture(b"<html>sign in</html>", "text/html"),
+            "/big.png": Picture(big),
+            "/boom.png": Picture(b"oops", "text/plain", 500),
+        }
+    ) as server:
+        yield server
+
+
+def test_the_http_fetcher_gets_a_png_or_jpeg_by_get(picture_server: PictureServer) -> None:
+    fetch = HttpImageFetcher(HttpClient(attempts=1))
+
+    assert fetch(picture_server.url("/volume.png?X-Amz-Signature=1")) == VOLUME
+    assert fetch(picture_server.url("/photo.jpg")) == JPEG
+    assert fetch(picture_server.url("/typed.png")) == VOLUME
+    assert picture_server.requested == ["/volume.png?X-Amz-Signature=1", "/photo.jpg", "/typed.png"]
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("/page.html", "not a PNG or JPEG (text/html)"),
+        ("/gone.png", "HTTP 404"),
+        ("/boom.png", "HTTP 500"),
+        ("/big.png", "over 1000 bytes"),
+    ],
+)
+def test_the_http_fetcher_refuses_what_is_no_picture_it_may_take(
+    picture_server: PictureServer, path: str, why: str
+) -> None:
+    fetch = HttpImageFetcher(HttpClient(attempts=1), max_bytes=1000)
+
+    with pytest.raises(ImageUnavailable) as caught:
+        fetch(picture_server.url(path) + "?X-Amz-Signature=secret")
+
+    assert str(caught.value) == why
+    assert "secret" not in str(caught.value)
+
+
+def test_the_http_fetcher_fetches_nothing_but_http() -> None:
+    with pytest.raises(ImageUnavailable):
+        HttpImageFetcher(HttpClient(attempts=1))("file:///etc/passwd")

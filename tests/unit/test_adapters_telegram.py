@@ -13,6 +13,7 @@ from otklik.adapters.http import HttpClient
 from otklik.adapters.telegram import TelegramChannel
 from otklik.domain.models import ChannelResult, Delivery
 from otklik.ports import ChannelUnavailable
+from tests.support.pictures import Picture, PictureServer, png
 from tests.support.scripted_http import Answer, refusal, serve
 
 TOKEN = "123456:SECRET-TOKEN-abc"
@@ -45,6 +46,18 @@ def telegram() -> Iterator[FakeTelegram]:
 @pytest.fixture
 def sleeps() -> list[float]:
     return []
+
+
+CHART = png(12, 8)
+
+
+@pytest.fixture
+def pictures() -> Iterator[PictureServer]:
+    """A report's charts on loopback, as S3 serves them: one PNG, a sign-in page, and 404 for the rest."""
+    with PictureServer(
+        {"/volume.png": Picture(CHART), "/login.png": Picture(b"<html>sign in</html>", "text/html")}
+    ) as server:
+        yield server
 
 
 def channel(
@@ -151,19 +164,17 @@ def test_a_text_that_fits_is_not_cut(telegram: FakeTelegram, sleeps: list[float]
 
 
 def test_a_delivery_with_a_photo_is_sent_as_the_photo_with_the_message_as_its_caption(
-    telegram: FakeTelegram, sleeps: list[float]
+    telegram: FakeTelegram, sleeps: list[float], pictures: PictureServer
 ) -> None:
     # Given a delivery with a photo and a text over a caption's 1024 characters
-    result = deliver(telegram, sleeps, photo_url="https://cdn.example.test/p/1.jpg", text="<о> " * 400)
+    url = pictures.url("/volume.png?X-Amz-Signature=1")
+    result = deliver(telegram, sleeps, photo_url=url, text="<о> " * 400)
 
     # Then it goes as one photo: the URL for Telegram to fetch, the caption cut to fit, the button kept
-    assert result.status == "sent"
+    assert (result.status, result.detail) == ("sent", "message 1")
     (message,) = telegram.messages
-    assert (message.method, message.photo, message.text) == (
-        "sendPhoto",
-        "https://cdn.example.test/p/1.jpg",
-        None,
-    )
+    assert (message.method, message.photo, message.text) == ("sendPhoto", url, None)
+    assert message.photo_bytes == CHART
     assert message.parse_mode == "HTML"
     assert len(message.shown) == 1024
     assert message.shown.startswith(f"{DELIVERY.title}\n<о> ")
@@ -188,6 +199,130 @@ def test_a_recipient_without_a_chat_id_fails_without_asking_telegram(
 
     assert (result.status, result.error) == ("failed", "no chat id")
     assert telegram.requests == []
+
+
+# ------------------------------------------------------------ a photo Telegram cannot take
+
+
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        ("/expired.png", "Bad Request: failed to get HTTP URL content"),
+        ("/login.png", "Bad Request: wrong type of the web page content"),
+    ],
+)
+def test_a_photo_telegram_cannot_fetch_gives_way_to_the_text_with_its_button(
+    telegram: FakeTelegram, sleeps: list[float], pictures: PictureServer, path: str, refused: str
+) -> None:
+    # Given a report whose chart Telegram cannot take (its link expired, or it is a sign-in page)
+    photo = pictures.url(path)
+
+    # When it is delivered
+    result = deliver(telegram, sleeps, photo_url=photo)
+
+    # Then Telegram refused the photo, and the same text went once as a message, with its button
+    assert [(request.method, request.status) for request in telegram.requests] == [
+        ("sendPhoto", 400),
+        ("sendMessage", 200),
+    ]
+    assert pictures.requested == [path]
+    (message,) = telegram.messages
+    assert (message.method, message.photo) == ("sendMessage", None)
+    assert message.shown == f"{DELIVERY.title}\n{DELIVERY.text}"
+    assert message.reply_markup == {
+        "inline_keyboard": [[{"text": "Открыть тикет", "url": "https://otklik.example/tickets/tk_1"}]]
+    }
+    assert message.link_preview_options == {"is_disabled": True}
+    # And the result says it went, without the photo, and why
+    assert (result.status, result.error) == ("sent", None)
+    assert result.detail == f"message 1, without the photo ({refused})"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Bad Request: wrong file identifier/HTTP URL specified",
+        "Bad Request: failed to get HTTP URL content",
+        "Bad Request: WRONG TYPE OF THE WEB PAGE CONTENT",
+        "Bad Request: IMAGE_PROCESS_FAILED",
+    ],
+)
+def test_every_refusal_of_the_photo_itself_gives_way_to_the_text(
+    telegram: FakeTelegram, sleeps: list[float], pictures: PictureServer, description: str
+) -> None:
+    telegram.fail_next(400, description=description)
+
+    result = deliver(telegram, sleeps, photo_url=pictures.url("/volume.png"))
+
+    assert result.status == "sent"
+    assert result.detail.endswith(f", without the photo ({description})")
+    assert [message.method for message in telegram.messages] == ["sendMessage"]
+
+
+def test_a_photo_refused_by_the_fakes_knob_gives_way_to_the_text(
+    telegram: FakeTelegram, sleeps: list[float], pictures: PictureServer
+) -> None:
+    telegram.fail_photo_fetch()
+
+    result = deliver(telegram, sleeps, photo_url=pictures.url("/volume.png"))
+
+    assert result.detail == "message 1, without the photo (Bad Request: failed to get HTTP URL content)"
+    assert [message.method for message in telegram.messages] == ["sendMessage"]
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["Bad Request: chat not found", "Bad Request: message caption is too long", "Bad Request: wrong chat"],
+)
+def test_another_refusal_of_a_photo_is_failed_without_a_second_try(
+    telegram: FakeTelegram, sleeps: list[float], pictures: PictureServer, description: str
+) -> None:
+    telegram.fail_next(400, description=description)
+
+    result = deliver(telegram, sleeps, photo_url=pictures.url("/volume.png"))
+
+    assert (result.status, result.error, result.detail) == ("failed", "HTTP 400", description)
+    assert [request.method for request in telegram.requests] == ["sendPhoto"]
+    assert telegram.messages == []
+
+
+def test_a_message_refused_in_a_photos_words_is_not_sent_again(
+    telegram: FakeTelegram, sleeps: list[float]
+) -> None:
+    # Given a delivery with no photo, refused in words that would be the photo's
+    telegram.fail_next(400, description="Bad Request: failed to get HTTP URL content")
+
+    result = deliver(telegram, sleeps)
+
+    assert (result.status, result.error) == ("failed", "HTTP 400")
+    assert len(telegram.requests) == 1
+
+
+def test_a_blocked_chat_refuses_a_photo_for_good_with_no_second_try(
+    telegram: FakeTelegram, sleeps: list[float], pictures: PictureServer
+) -> None:
+    telegram.block(CHAT)
+
+    result = deliver(telegram, sleeps, photo_url=pictures.url("/expired.png"))
+
+    assert (result.status, result.error) == ("failed", "HTTP 403")
+    assert len(telegram.requests) == 1
+
+
+def test_an_outage_on_the_text_after_a_refused_photo_is_left_to_the_outbox(
+    telegram: FakeTelegram, sleeps: list[float], pictures: PictureServer
+) -> None:
+    # Given the photo is refused, and Telegram then fails the text that takes its place
+    telegram.fail_next(400, description="Bad Request: failed to get HTTP URL content")
+    telegram.fail_next(502)
+
+    # When it is delivered
+    with pytest.raises(ChannelUnavailable) as caught:
+        deliver(telegram, sleeps, photo_url=pictures.url("/volume.png"))
+
+    # Then the next try is the outbox's, as for any outage
+    assert caught.value.cause == "HTTP 502"
+    assert [request.method for request in telegram.requests] == ["sendPhoto", "sendMessage"]
 
 
 # ------------------------------------------------------------ rate limits and outages

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,8 +12,9 @@ import pytest
 from otklik.adapters.channels import ChannelFactory
 from otklik.adapters.http import HttpClient
 from otklik.domain.config import parse_config
-from otklik.domain.models import Delivery
+from otklik.domain.models import Delivery, DeliveryImage
 from otklik.ports import ChannelUnavailable
+from tests.support.pictures import Picture, PictureServer, png
 
 NOTE = Delivery(
     id="nt_1:support",
@@ -144,3 +147,47 @@ def test_a_channel_whose_secret_cannot_be_read_may_heal_and_is_tried_again() -> 
     with pytest.raises(ChannelUnavailable) as unavailable:
         build()
     assert unavailable.value.cause == "SecretMissing"
+
+
+class RecordingSes:
+    """A sesv2 client that takes every message and keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    def send_email(self, **request: Any) -> dict[str, Any]:
+        self.sent.append(request)
+        return {"MessageId": f"m-{len(self.sent)}"}
+
+
+def test_the_email_channel_fetches_a_reports_charts_over_http_and_attaches_them(loopback: None) -> None:
+    # Given an e-mail channel built from a document, and a chart served over HTTP (as S3 serves it)
+    chart = png(8, 5)
+    config = parse_config("channels:\n  - {name: mail, type: email, sender: bot@shop.example}\n")
+    ses = RecordingSes()
+    factory = ChannelFactory(Parameters({}), "/otklik/prod", RecordingHttp(), aws_client=lambda _: ses)
+    (mail,) = factory.channels(config)
+
+    with PictureServer({"/volume.png": Picture(chart)}) as charts:
+        # When a report's delivery with that chart and one that is gone is sent
+        result = mail.deliver(
+            NOTE.model_copy(
+                update={
+                    "event": "report_ready",
+                    "address": "anna@shop.example",
+                    "images": (
+                        DeliveryImage(name="volume.png", title="Отзывы", url=charts.url("/volume.png?s=1")),
+                        DeliveryImage(name="topics.png", title="Темы", url=charts.url("/topics.png?s=2")),
+                    ),
+                }
+            )
+        )
+        requested = list(charts.requested)
+
+    # Then both were asked for by GET, and the one there was went inline in a Raw message
+    assert requested == ["/volume.png?s=1", "/topics.png?s=2"]
+    assert result.detail == "message m-1; 1 of 2 images left out, sent as links"
+    (request,) = ses.sent
+    message = email.message_from_bytes(request["Content"]["Raw"]["Data"], policy=email.policy.default)
+    pictures = [part for part in message.walk() if part.get_content_maintype() == "image"]
+    assert [part.get_payload(decode=True) for part in pictures] == [chart]

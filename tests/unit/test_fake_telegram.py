@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -11,8 +12,10 @@ from urllib.parse import urlencode
 import pytest
 
 from infra.fakes import FakeTelegram
+from infra.fakes import telegram as fake_telegram
 from infra.fakes.telegram import DEFAULT_TOKEN, parse_html
 from tests.fakes.loopback import Reply, call
+from tests.support.pictures import JPEG, Picture, PictureServer, png
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +27,28 @@ def _loopback_only(loopback: None) -> None:
 def telegram() -> Iterator[FakeTelegram]:
     with FakeTelegram() as fake:
         yield fake
+
+
+CHART = png(40, 30)
+
+
+@pytest.fixture
+def pictures() -> Iterator[PictureServer]:
+    """Pictures on loopback for sendPhoto to fetch, and what is not one."""
+    with PictureServer(
+        {
+            "/chart.png": Picture(CHART),
+            "/photo.jpg": Picture(JPEG, "image/jpeg"),
+            "/page.html": Picture(b"<html>sign in</html>", "text/html"),
+            "/liar.png": Picture(b"<html>sign in</html>", "image/png"),
+            "/untyped.png": Picture(CHART, "application/octet-stream"),
+            "/broken.png": Picture(b"oops", "text/plain", 500),
+            "/to-elsewhere.png": Picture(
+                b"", "text/plain", 302, {"Location": "https://cdn.example.test/x.png"}
+            ),
+        }
+    ) as server:
+        yield server
 
 
 def bot(
@@ -151,16 +176,12 @@ def test_every_request_is_recorded_with_its_method_parameters_and_answer(telegra
     assert second.description.startswith("Bad Request: can't parse entities")
 
 
-def test_a_photo_is_sent_by_url_with_its_caption(telegram: FakeTelegram) -> None:
+def test_a_photo_is_sent_by_url_with_its_caption(telegram: FakeTelegram, pictures: PictureServer) -> None:
+    url = pictures.url("/chart.png")
     reply = bot(
         telegram,
         "sendPhoto",
-        {
-            "chat_id": 42,
-            "photo": "https://cdn.example.test/p.jpg",
-            "caption": "<i>чайник</i>",
-            "parse_mode": "HTML",
-        },
+        {"chat_id": 42, "photo": url, "caption": "<i>чайник</i>", "parse_mode": "HTML"},
     )
 
     assert reply.status == 200
@@ -169,10 +190,131 @@ def test_a_photo_is_sent_by_url_with_its_caption(telegram: FakeTelegram) -> None
     (message,) = telegram.messages
     assert (message.method, message.photo, message.caption, message.shown) == (
         "sendPhoto",
-        "https://cdn.example.test/p.jpg",
+        url,
         "<i>чайник</i>",
         "чайник",
     )
+
+
+def test_a_photo_is_fetched_from_its_url_and_kept_with_the_message(
+    telegram: FakeTelegram, pictures: PictureServer
+) -> None:
+    # Given a chart served on loopback, as the local stack's S3 serves it
+    url = pictures.url("/chart.png?X-Amz-Signature=abc")
+
+    # When a photo of it is sent
+    reply = bot(telegram, "sendPhoto", {"chat_id": 42, "photo": url})
+
+    # Then the fake fetched it once, keeps its bytes and type, and answers its size as Telegram does
+    assert reply.status == 200
+    assert pictures.requested == ["/chart.png?X-Amz-Signature=abc"]
+    (message,) = telegram.messages
+    assert message.photo_bytes == CHART
+    assert (message.photo_type, message.photo_size) == ("image/png", len(CHART))
+    (size,) = reply.body["result"]["photo"]
+    assert (size["width"], size["height"], size["file_size"]) == (40, 30, len(CHART))
+
+
+def test_a_jpeg_photo_is_taken_too(telegram: FakeTelegram, pictures: PictureServer) -> None:
+    reply = bot(telegram, "sendPhoto", {"chat_id": 42, "photo": pictures.url("/photo.jpg")})
+
+    assert reply.status == 200
+    (message,) = telegram.messages
+    assert (message.photo_type, message.photo_bytes) == ("image/jpeg", JPEG)
+
+
+@pytest.mark.parametrize(
+    ("path", "description"),
+    [
+        ("/gone.png", "Bad Request: failed to get HTTP URL content"),
+        ("/broken.png", "Bad Request: failed to get HTTP URL content"),
+        ("/to-elsewhere.png", "Bad Request: failed to get HTTP URL content"),
+        ("/page.html", "Bad Request: wrong type of the web page content"),
+        ("/liar.png", "Bad Request: wrong type of the web page content"),
+        ("/untyped.png", "Bad Request: wrong type of the web page content"),
+    ],
+)
+def test_a_photo_that_is_not_there_or_no_picture_is_refused_in_telegrams_words(
+    telegram: FakeTelegram, pictures: PictureServer, path: str, description: str
+) -> None:
+    reply = bot(telegram, "sendPhoto", {"chat_id": 42, "photo": pictures.url(path)})
+
+    assert refusal(reply) == (400, description)
+    assert pictures.requested == [path]
+    assert telegram.messages == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://cdn.example.test/p.jpg",
+        "http://0.0.0.0:{port}/chart.png",
+        "http://127.0.0.1.example.test:{port}/chart.png",
+        "http://[::1:{port}/chart.png",
+    ],
+)
+def test_a_photo_off_loopback_is_refused_without_being_fetched(
+    telegram: FakeTelegram, pictures: PictureServer, url: str
+) -> None:
+    reply = bot(telegram, "sendPhoto", {"chat_id": 42, "photo": url.format(port=pictures.port)})
+
+    assert refusal(reply) == (400, "Bad Request: failed to get HTTP URL content")
+    assert pictures.requested == []
+
+
+def test_a_photo_over_the_size_limit_is_refused(
+    telegram: FakeTelegram, pictures: PictureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fake_telegram, "MAX_PHOTO_BYTES", len(CHART) - 1)
+
+    reply = bot(telegram, "sendPhoto", {"chat_id": 42, "photo": pictures.url("/chart.png")})
+
+    assert refusal(reply) == (400, "Bad Request: failed to get HTTP URL content")
+
+
+def test_fail_photo_fetch_refuses_the_next_photos_and_leaves_messages_alone(
+    telegram: FakeTelegram, pictures: PictureServer
+) -> None:
+    # Given the next two photos cannot be fetched
+    telegram.fail_photo_fetch(times=2)
+
+    def photo() -> Reply:
+        return bot(telegram, "sendPhoto", {"chat_id": 42, "photo": pictures.url("/chart.png")})
+
+    # Then a message in between is taken, two photos are refused, and the third one is taken
+    assert send(telegram, "text").status == 200
+    assert refusal(photo()) == (400, "Bad Request: failed to get HTTP URL content")
+    assert refusal(photo()) == (400, "Bad Request: failed to get HTTP URL content")
+    assert photo().status == 200
+    assert [message.method for message in telegram.messages] == ["sendMessage", "sendPhoto"]
+
+
+def test_fail_photo_fetch_says_what_telegram_says(telegram: FakeTelegram, pictures: PictureServer) -> None:
+    telegram.fail_photo_fetch(description="Bad Request: wrong type of the web page content")
+
+    reply = bot(telegram, "sendPhoto", {"chat_id": 42, "photo": pictures.url("/chart.png")})
+
+    assert refusal(reply) == (400, "Bad Request: wrong type of the web page content")
+    with pytest.raises(ValueError):
+        telegram.fail_photo_fetch(times=0)
+
+
+def test_a_slow_photo_holds_up_no_other_request(telegram: FakeTelegram, pictures: PictureServer) -> None:
+    # Given a picture that takes a second to come
+    pictures.pictures["/slow.png"] = Picture(CHART, delay=1.0)
+
+    # When a photo of it is sent, and a message while it is being fetched
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(bot, telegram, "sendPhoto", {"chat_id": 42, "photo": pictures.url("/slow.png")})
+        while not pictures.requested:
+            time.sleep(0.01)
+        quick = send(telegram, "meanwhile")
+        done_first = not slow.done()
+
+    # Then the message was answered while the photo was still coming, and both were taken
+    assert quick.status == 200 and slow.result().status == 200
+    assert done_first
+    assert [message.method for message in telegram.messages] == ["sendMessage", "sendPhoto"]
 
 
 @pytest.mark.parametrize(
@@ -278,11 +420,13 @@ def test_a_message_without_chat_id_is_refused(telegram: FakeTelegram) -> None:
     assert refusal(reply) == (400, "Bad Request: chat_id is empty")
 
 
-def test_a_caption_of_1024_characters_is_taken_and_one_more_is_too_long(telegram: FakeTelegram) -> None:
+def test_a_caption_of_1024_characters_is_taken_and_one_more_is_too_long(
+    telegram: FakeTelegram, pictures: PictureServer
+) -> None:
     def photo(caption: str) -> Reply:
         params = {
             "chat_id": 42,
-            "photo": "https://cdn.example.test/p.jpg",
+            "photo": pictures.url("/chart.png"),
             "caption": caption,
             "parse_mode": "HTML",
         }
@@ -412,6 +556,7 @@ def test_clear_forgets_messages_requests_faults_and_chat_states(telegram: FakeTe
     send(telegram, "before")
     telegram.block(42)
     telegram.fail_next(500)
+    telegram.fail_photo_fetch()
     telegram.hang_next(30)
 
     # When it is cleared
@@ -423,6 +568,9 @@ def test_clear_forgets_messages_requests_faults_and_chat_states(telegram: FakeTe
     assert reply.status == 200
     assert reply.body["result"]["message_id"] == 1
     assert [message.text for message in telegram.messages] == ["after"]
+    with PictureServer({"/chart.png": Picture(CHART)}) as pictures:
+        photo = bot(telegram, "sendPhoto", {"chat_id": 7, "photo": pictures.url("/chart.png")})
+    assert photo.status == 200
 
 
 def test_parallel_messages_each_get_their_own_id(telegram: FakeTelegram) -> None:

@@ -24,6 +24,8 @@ from otklik.domain.notify.settings import (
 from otklik.ports import Channel, ChannelUnavailable, Secrets
 
 TELEGRAM_API_URL = "https://api.telegram.org"
+# The most one GET of a report's chart waits (S3 answers in well under a second).
+IMAGE_TIMEOUT_SECONDS = 5.0
 
 
 def parameter_name(name: str, prefix: str) -> str:
@@ -83,10 +85,17 @@ class ChannelFactory:
         return TelegramChannel(http, self._telegram_api_url, token, name=channel.name)
 
     def _email(self, channel: EmailSender) -> Channel:
-        from otklik.adapters.email import EmailChannel
+        from otklik.adapters.email import EmailChannel, HttpImageFetcher
 
+        # A report's charts, fetched for each message: a GET, so one retry of what may heal is harmless.
+        http = HttpClient(timeout_seconds=min(self._timeout, IMAGE_TIMEOUT_SECONDS), attempts=2)
+        images = HttpImageFetcher(http)
         return EmailChannel(
-            self._client("sesv2"), channel.sender, name=channel.name, reply_to=channel.reply_to
+            self._client("sesv2"),
+            channel.sender,
+            name=channel.name,
+            reply_to=channel.reply_to,
+            images=images,
         )
 
     def _sms(self, channel: Sms) -> Channel:

@@ -1,5 +1,5 @@
 """Telegram as a notification channel: one Bot API message (a photo with a caption, when there is one)
-per delivery, to the recipient's chat."""
+per delivery, to the recipient's chat. A photo Telegram cannot fetch gives way to the text alone."""
 
 from __future__ import annotations
 
@@ -25,6 +25,15 @@ MAX_RATE_LIMIT_WAITS = 2
 ELLIPSIS = "…"
 
 _NUMERIC_CHAT_ID = re.compile(r"-?[0-9]+")
+# sendPhoto's 400s about the photo itself (its URL could not be fetched, or is no picture Telegram
+# takes), where the same text without it still goes: the Bot API's descriptions, compared lower-case.
+PHOTO_REFUSALS = (
+    "wrong file identifier/http url specified",
+    "failed to get http url content",
+    "wrong type of the web page content",
+    "image_process_failed",
+    "photo_invalid_dimensions",
+)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -85,6 +94,19 @@ def _seconds(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         return float(value)
     return None
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """A request the Bot API refused and that was not waited out."""
+
+    error: HttpError
+    refusal: _Refusal
+
+    @property
+    def photo_refused(self) -> bool:
+        description = self.refusal.description.lower()
+        return self.error.status == 400 and any(words in description for words in PHOTO_REFUSALS)
 
 
 def _message_id(response: HttpResponse) -> str | None:
@@ -150,7 +172,11 @@ class TelegramChannel:
         return method, params
 
     def deliver(self, delivery: Delivery) -> ChannelResult:
-        """Sent, failed for good, or unconfirmed; ChannelUnavailable when it may heal."""
+        """Sent, failed for good, or unconfirmed; ChannelUnavailable when it may heal.
+
+        A photo Telegram refuses (it could not fetch the URL, or found no picture there) is dropped, and
+        the text with its button sent once more as a message: sent then says "without the photo".
+        """
         if not (delivery.address or "").strip():
             return ChannelResult(
                 channel=self.name,
@@ -159,11 +185,28 @@ class TelegramChannel:
                 error="no chat id",
             )
         method, params = self.request(delivery)
+        outcome = self._post(method, params)
+        without_photo = ""
+        if method == "sendPhoto" and isinstance(outcome, _Refused) and outcome.photo_refused:
+            without_photo = self._redact(outcome.refusal.description)
+            outcome = self._post(*self.request(delivery.model_copy(update={"photo_url": None})))
+        if isinstance(outcome, ChannelResult):
+            return outcome
+        if isinstance(outcome, _Refused):
+            return self._refused(outcome.error, outcome.refusal)
+        message_id = _message_id(outcome)
+        detail = f"message {message_id}" if message_id is not None else f"HTTP {outcome.status}"
+        if without_photo:
+            detail += f", without the photo ({without_photo})"
+        return ChannelResult(channel=self.name, status="sent", detail=detail)
+
+    def _post(self, method: str, params: dict[str, Any]) -> HttpResponse | ChannelResult | _Refused:
+        """One Bot API call, a short rate limit waited out: the answer, unconfirmed, or the refusal."""
         url = f"{self._api_url}/bot{self._token}/{method}"
         waits = 0
         while True:
             try:
-                response = self._http.post_json(url, params)
+                return self._http.post_json(url, params)
             except HttpError as error:
                 if error.may_have_arrived:
                     # Posted, and no answer came (a read timeout, a reset): Telegram may have shown it,
@@ -185,10 +228,7 @@ class TelegramChannel:
                     waits += 1
                     self._sleep(wait)
                     continue
-                return self._refused(error, refusal)
-            message_id = _message_id(response)
-            detail = f"message {message_id}" if message_id is not None else f"HTTP {response.status}"
-            return ChannelResult(channel=self.name, status="sent", detail=detail)
+                return _Refused(error, refusal)
 
     def _refused(self, error: HttpError, refusal: _Refusal) -> ChannelResult:
         """Failed for good, or ChannelUnavailable for what may heal (5xx, 420, 429, never connected)."""

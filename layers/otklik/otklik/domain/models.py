@@ -479,6 +479,14 @@ class Notification(Frozen):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class DeliveryImage(Frozen):
+    """A picture a delivery carries (a report's chart): inline in an e-mail, as its link where it is not."""
+
+    name: str = Field(description="The file's name, e.g. volume.png: the e-mail attachment's name")
+    title: str = Field(default="", description="What it shows: the alt text and the caption")
+    url: str = Field(description="Where the channel fetches it (http or https; on AWS a presigned S3 URL)")
+
+
 class Delivery(Frozen):
     """One notification for one recipient on one channel, as the channel sends it.
 
@@ -500,7 +508,10 @@ class Delivery(Frozen):
     link: str | None = None
     link_label: str = "Открыть"
     urgent: bool = False
+    # The main picture (Telegram sends it as a photo with the text as its caption), and every picture
+    # (an e-mail shows them inline, after the text).
     photo_url: str | None = None
+    images: tuple[DeliveryImage, ...] = ()
     # Machine-readable facts for a signed webhook's JSON: ticket id, priority, team, deadline...
     data: dict[str, Any] = Field(default_factory=dict)
 

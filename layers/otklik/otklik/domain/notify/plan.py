@@ -2,18 +2,20 @@
 
 targets() reads the subscriptions (and the names an escalation or a rule tells); quiet_until() the
 recipient's quiet hours; retry_delay() the wait before a channel is tried again; delivery() the message
-one recipient reads on one channel; digest_texts() the one message that stands for events past a cap.
+one recipient reads on one channel (with a report's charts); digest_texts() the one message that stands
+for events past a cap.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from otklik.domain.models import Delivery, Notification
+from otklik.domain.models import Delivery, DeliveryImage, Notification
 from otklik.domain.notifications import NotificationTexts, render_for, ticket_link, urgent
 from otklik.domain.notify.settings import ADDRESSED_TYPES, EventFilter, QuietHours, Recipient, Subscription
 from otklik.domain.templates import render
@@ -25,6 +27,12 @@ if TYPE_CHECKING:
 MAX_ATTEMPTS = 8
 FIRST_RETRY_SECONDS = 30.0
 MAX_RETRY_SECONDS = 3600.0
+# A report's charts a delivery carries at most: an e-mail fetches and attaches each one.
+MAX_IMAGES = 8
+MAX_IMAGE_TITLE_CHARS = 200
+MAX_IMAGE_NAME_CHARS = 100
+# http(s) with a host and no whitespace: what a channel may fetch or show as a link.
+_WEB_URL = re.compile(r"https?://[^\s/?#]+[^\s]*\Z", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -156,11 +164,13 @@ def retry_delay(attempt: int, key: str, asked: float | None = None) -> float:
 def delivery(
     note: Notification, target: Target, texts: NotificationTexts, base_url: str, is_urgent: bool
 ) -> Delivery:
-    """The message one reader gets: in the recipient's language and zone, with the ticket's link."""
+    """The message one reader gets: in the recipient's language and zone, with the ticket's link, and a
+    report's main chart (photo_url) and charts (images)."""
     language = target.recipient.language if target.recipient is not None else "ru"
     zone = target.recipient.zone() if target.recipient is not None else UTC
     link = ticket_link(texts, base_url, note)
     title, text = render_for(note, texts, language, zone, link or "")
+    photo_url, images = _pictures(note)
     return Delivery(
         id=f"{note.id}:{target.key}",
         notification_id=note.id,
@@ -174,8 +184,41 @@ def delivery(
         link=link,
         link_label=texts.language(language).link_label,
         urgent=is_urgent,
+        photo_url=photo_url,
+        images=images,
         data=_data(note),
     )
+
+
+def _is_web_url(value: Any) -> bool:
+    return isinstance(value, str) and _WEB_URL.match(value) is not None
+
+
+def _pictures(note: Notification) -> tuple[str | None, tuple[DeliveryImage, ...]]:
+    """A report's main chart and its charts (details.report.photo and .charts), each an http(s) URL; what
+    is not (a missing or foreign scheme, an entry that is no object) is left out."""
+    report = (note.details or {}).get("report")
+    if not isinstance(report, dict):
+        return None, ()
+    photo = report.get("photo")
+    charts = report.get("charts")
+    images: list[DeliveryImage] = []
+    for chart in charts if isinstance(charts, list | tuple) else ():
+        if len(images) == MAX_IMAGES:
+            break
+        if not isinstance(chart, dict) or not _is_web_url(chart.get("url")):
+            continue
+        name, title = chart.get("name"), chart.get("title")
+        if not isinstance(name, str) or not name.strip():
+            name = f"chart-{len(images) + 1}.png"
+        images.append(
+            DeliveryImage(
+                name=name.strip()[:MAX_IMAGE_NAME_CHARS],
+                title=title.strip()[:MAX_IMAGE_TITLE_CHARS] if isinstance(title, str) else "",
+                url=chart["url"],
+            )
+        )
+    return (photo if _is_web_url(photo) else None), tuple(images)
 
 
 def _data(note: Notification) -> dict[str, Any]:
