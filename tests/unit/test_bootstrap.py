@@ -138,6 +138,12 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_NOTIFY_QUEUE_URL": detector.notify_queue._queue_url,
         "OTKLIK_CONFIG_BUCKET": detector.config._bucket,
     },
+    "BuildReportsFunction": lambda builder: {
+        "OTKLIK_AGGREGATES_TABLE": builder.counters._table,
+        "OTKLIK_REPORTS_BUCKET": builder.archive._bucket,
+        "OTKLIK_NOTIFY_QUEUE_URL": builder.notify_queue._queue_url,
+        "OTKLIK_CONFIG_BUCKET": builder.config._bucket,
+    },
     "SweepSlaFunction": lambda sweeper: {
         "OTKLIK_TICKETS_TABLE": sweeper.tickets._table,
         "OTKLIK_NOTIFY_QUEUE_URL": sweeper.notify_queue._queue_url,
@@ -165,6 +171,7 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_AGGREGATES_TABLE": ops.aggregates._table,
         "OTKLIK_ANSWER_QUEUE_URL": ops.reply_queue._queue_url,
         "OTKLIK_CONFIG_BUCKET": ops.config._bucket,
+        "OTKLIK_REPORTS_BUCKET": ops.reports._bucket,
     },
 }
 FUNCTIONS = sorted(WIRING)

@@ -19,7 +19,7 @@ def test_the_days_the_readme_asks_for_are_the_day_of_its_own_sample_and_of_the_f
     sample = json.loads((EVENTS / "webhook_body_custom.json").read_text("utf-8"))
     sample_day = datetime.fromisoformat(sample["created_at"]).astimezone(MOSCOW).date().isoformat()
 
-    asked = set(re.findall(r"day=(\d{4}-\d{2}-\d{2})", README))
+    asked = set(re.findall(r"(?:day=|day-|--key )(\d{4}-\d{2}-\d{2})", README))
 
     assert asked == {sample_day}
     assert SEED_EPOCH.astimezone(MOSCOW).date().isoformat() == sample_day
@@ -36,3 +36,11 @@ def test_the_readme_curls_show_status_codes() -> None:
 
     assert curls
     assert [line for line in curls if "-sS -i" not in line] == []
+
+
+def test_the_pictures_the_readme_shows_are_there_and_are_pngs() -> None:
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+
+    assert pictures
+    for picture in pictures:
+        assert (ROOT / picture).read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), picture

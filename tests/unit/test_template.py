@@ -137,6 +137,10 @@ DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
         "AggregatesTable": {"Query", "PutItem"},
         "FeedbackTable/index/by_day": {"Query"},  # a spike's examples
     },
+    "BuildReportsFunction": {
+        # the periods' and chart days' counters (Query); the report index: built? (GetItem), listed (PutItem)
+        "AggregatesTable": {"Query", "GetItem", "PutItem"},
+    },
     "SweepSlaFunction": {
         "TicketsTable": {"GetItem", "BatchGetItem", "UpdateItem"},
         "TicketsTable/index/by_deadline": {"Query"},
@@ -158,7 +162,7 @@ DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
         # BatchGetItem: a page of a day's tickets for POST /rules/dry-run.
         "TicketsTable": {"GetItem", "BatchGetItem", "Query", "UpdateItem"},
         "TicketsTable/index/by_status": {"Query"},
-        "AggregatesTable": {"Query"},
+        "AggregatesTable": {"Query", "GetItem"},  # counters, alerts, the report index; one report
     },
 }
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
 
     from otklik.domain.aggregates import AggregateUpdate
     from otklik.domain.alerts import SpikeAlert
+    from otklik.domain.charts import Chart
     from otklik.domain.config import Config
     from otklik.domain.marketplaces.models import (
         ApprovedReply,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
     from otklik.domain.repeat_contact import CustomerClaim
     from otklik.domain.replies.recent import RecentReply
     from otklik.domain.replies.watch import ReadBackDue
+    from otklik.domain.reports import Report
 
 
 # ---------------------------------------------------------------- queues and configuration
@@ -124,6 +126,31 @@ class AlertKeeper(Protocol):
     def last_alerted(self, since: date) -> dict[str, date]: ...
 
 
+class ReportArchive(Protocol):
+    """Built reports: their files (report.html, PNG charts, data.csv) and an index entry that lists them
+    (otklik.adapters.report_store)."""
+
+    def save(self, report: Report, files: Mapping[str, bytes]) -> None:
+        """Store the report's files (and report.json), replacing those of a build before."""
+        ...
+
+    def index(self, report: Report) -> None:
+        """List the report (GET /reports), once its files are stored."""
+        ...
+
+    def get(self, report_id: str) -> Report | None: ...
+    def latest(self, kind: str | None, limit: int) -> list[Report]: ...
+    def links(self, report: Report, seconds: int) -> dict[str, str]:
+        """A link to each of the report's files, valid for `seconds`."""
+        ...
+
+
+class ChartRenderer(Protocol):
+    def __call__(self, chart: Chart) -> bytes:
+        """The chart as a PNG image."""
+        ...
+
+
 class DayItems(Protocol):
     """A day's feedback items (the by_day index), for a spike's examples."""
 
@@ -132,6 +159,12 @@ class DayItems(Protocol):
 
 class AggregateQueries(Protocol):
     def period(self, period: str) -> dict[str, dict[str, int]]: ...
+
+
+class ReportCounters(AggregateQueries, Protocol):
+    def dimension(self, period: str, dimension: str) -> dict[str, int]:
+        """One dimension's counters of a period, without reading the others."""
+        ...
 
 
 # ---------------------------------------------------------------- tickets and notifications

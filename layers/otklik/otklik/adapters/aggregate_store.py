@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from otklik.adapters.pages import query_all
-from otklik.domain.aggregates import AggregateUpdate, CounterKey, add_up, shard_of, sum_batch
+from otklik.domain.aggregates import AggregateUpdate, CounterKey, add_up, shard_of, sum_batch, unsharded
 
 # TransactWriteItems takes at most 100 actions: markers and counters of one transaction together.
 MAX_ACTIONS = 100
@@ -129,3 +129,18 @@ class AggregateStore:
             document.pop("pk")
             stored[dimension] = {name: int(value) for name, value in document.items()}
         return add_up(stored)
+
+    def dimension(self, period: str, dimension: str) -> dict[str, int]:
+        """One dimension's counters of a period (its shards added up), without reading the others."""
+        query = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :dimension)",
+            "ExpressionAttributeValues": {":pk": {"S": period}, ":dimension": {"S": dimension}},
+        }
+        stored: dict[str, dict[str, int]] = {}
+        for document in query_all(self._client, query):
+            found = str(document.pop("sk"))
+            document.pop("pk")
+            if unsharded(found) == dimension:
+                stored[found] = {name: int(value) for name, value in document.items()}
+        return add_up(stored).get(dimension, {})

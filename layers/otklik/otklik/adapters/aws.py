@@ -15,7 +15,11 @@ def _client(service: str, region: str | None, endpoint_url: str | None, attempts
     from botocore.config import Config
 
     config = Config(
-        retries={"max_attempts": attempts, "mode": "standard"}, connect_timeout=3, read_timeout=10
+        retries={"max_attempts": attempts, "mode": "standard"},
+        connect_timeout=3,
+        read_timeout=10,
+        # Presigned report links signed with SigV4 (the only signature every region takes; 7 days at most).
+        signature_version="s3v4" if service == "s3" else None,
     )
     session: Any = boto3.session.Session()
     return session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from otklik.adapters.alert_store import AlertStore
     from otklik.adapters.feedback_store import FeedbackStore
     from otklik.adapters.recent_replies import RecentReplies
+    from otklik.adapters.report_store import ReportStore
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
     from otklik.domain.marketplaces.models import ApprovedReply
     from otklik.domain.models import Ticket
@@ -29,6 +30,7 @@ class OpsSettings(ConfigSettings):
     tickets_table: str
     aggregates_table: str
     answer_queue_url: str
+    reports_bucket: str
 
     @property
     def token_parameter(self) -> str:
@@ -45,6 +47,7 @@ class OpsService:
     aggregates: AggregateStore
     reply_queue: Publisher
     config: ConfigSource
+    reports: ReportStore
     recent: RecentReplies | None = None
     alerts: AlertStore | None = None
 
@@ -107,6 +110,7 @@ def build() -> OpsService:
     from otklik.adapters.alert_store import AlertStore
     from otklik.adapters.feedback_store import FeedbackStore
     from otklik.adapters.recent_replies import RecentReplies
+    from otklik.adapters.report_store import ReportStore
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
 
     settings = load_settings(OpsSettings)
@@ -120,6 +124,7 @@ def build() -> OpsService:
         aggregates=AggregateStore(client, settings.aggregates_table, timedelta(days=1)),
         reply_queue=parts.queue(settings.answer_queue_url),
         config=parts.config_source(settings),
+        reports=ReportStore(client, settings.aggregates_table, aws.client("s3"), settings.reports_bucket),
         recent=RecentReplies(client, settings.tickets_table),
         alerts=AlertStore(client, settings.aggregates_table),
     )

@@ -106,6 +106,29 @@ def _next(period: str) -> str:
     return f"MONTH#{month:%Y-%m}"
 
 
+def period_start(period: str) -> date:
+    """The first day of a period key (DAY#, WEEK#, MONTH#)."""
+    return _start(period)
+
+
+def previous_period(period: str) -> str:
+    """The period of the same kind just before: the day before, the ISO week before, the month before."""
+    start = _start(period)
+    if period.startswith("DAY#"):
+        return f"DAY#{start - timedelta(days=1)}"
+    if period.startswith("WEEK#"):
+        year, week, _ = (start - timedelta(days=7)).isocalendar()
+        return f"WEEK#{year}-W{week:02d}"
+    last = start - timedelta(days=1)
+    return f"MONTH#{last:%Y-%m}"
+
+
+def period_days(period: str) -> list[date]:
+    """The calendar days of a period, in order."""
+    first, following = _start(period), _start(_next(period))
+    return [first + timedelta(days=offset) for offset in range((following - first).days)]
+
+
 MAX_RANGE = 400
 
 

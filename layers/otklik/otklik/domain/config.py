@@ -37,6 +37,7 @@ from otklik.domain.replies.templates import (
     reply_reference_problems,
     reply_template_problems,
 )
+from otklik.domain.reports import ReportSettings
 from otklik.domain.routing import DEFAULT_RULE_SETTINGS, RoutingPolicy, default_rule_set
 from otklik.domain.rules.schema import MAX_RULES, NESTED_PROBLEMS, Rule, rule_reference_problems
 from otklik.domain.sla.settings import SlaSettings, sla_reference_problems
@@ -290,6 +291,8 @@ class Config(Frozen):
     tickets: TicketSettings = TicketSettings()
     # Spike alerts (otklik.domain.alerts): when a topic's complaints are a spike, and how long one is quiet.
     alerts: SpikeSettings = SpikeSettings()
+    # Scheduled reports (otklik.domain.reports): the hour a day's report is due, weekly and monthly ones.
+    reports: ReportSettings = ReportSettings()
 
     @model_validator(mode="before")
     @classmethod

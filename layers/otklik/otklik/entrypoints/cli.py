@@ -16,7 +16,7 @@ from otklik.domain import tonality
 from otklik.domain.signature import sign
 from otklik.domain.tonality.evaluation import LABELS, Evaluation, feedback_text, run_evaluation
 from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, Overrides, parse_overrides
-from otklik.entrypoints import cli_moderation, cli_rules, cli_sla, cli_topics
+from otklik.entrypoints import cli_moderation, cli_reports, cli_rules, cli_sla, cli_topics
 
 LOCAL_DEV_SECRET = "local-dev-secret"
 
@@ -250,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_topics.add_parser(commands)
     cli_sla.add_parser(commands)
     cli_rules.add_parser(commands)
+    cli_reports.add_parser(commands)
     return parser
 
 
@@ -277,6 +278,8 @@ def _run(args: argparse.Namespace) -> int:
         return cli_sla.run(args, sys.stdout, sys.stderr)
     if args.command == "rules":
         return cli_rules.run(args, sys.stdout, sys.stderr)
+    if args.command == "reports":
+        return cli_reports.run(args, sys.stdout, sys.stderr)
     try:
         args.loaded_overrides = load_overrides(file=args.overrides) if args.overrides else NO_OVERRIDES
     except (OverrideError, OSError) as error:

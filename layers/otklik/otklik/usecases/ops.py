@@ -16,6 +16,7 @@ from typing import Any, get_args
 from otklik.domain import ids
 from otklik.domain.aggregates import (
     DIMENSIONS,
+    PERIOD_KINDS,
     PeriodError,
     day_period,
     period_key,
@@ -25,12 +26,14 @@ from otklik.domain.aggregates import (
 from otklik.domain.errors import InvalidRequest, NotAuthenticated, NotFound
 from otklik.domain.lifecycle import NAME
 from otklik.domain.models import Priority, TicketStatus
+from otklik.domain.reports import Report, ReportPeriod
 from otklik.ports import (
     AggregateQueries,
     AlertKeeper,
     AutoReplies,
     FeedbackQueries,
     Page,
+    ReportArchive,
     TicketFilters,
     TicketQueries,
 )
@@ -259,3 +262,46 @@ def list_alerts(store: AlertKeeper | None, params: Mapping[str, str]) -> dict[st
         raise InvalidRequest("limit must be a whole number from 1 to 200")
     alerts = store.since(day, int(raw)) if store is not None else []
     return {"items": [alert.model_dump(mode="json") for alert in alerts]}
+
+
+REPORT_LINK_SECONDS = 3600
+
+
+def _report_entry(report: Report) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "kind": report.kind,
+        "key": report.key,
+        "title": report.title,
+        "period": report.period,
+        "built_at": report.built_at.isoformat(),
+        "summary": report.summary,
+        "changes": [change.text for change in report.changes],
+    }
+
+
+def list_reports(store: ReportArchive, params: Mapping[str, str]) -> dict[str, Any]:
+    """Built reports newest first: ?kind=day|week|month (default: every kind), &limit=1..100 (20)."""
+    kind = params.get("kind")
+    if kind is not None and kind not in PERIOD_KINDS:
+        raise InvalidRequest(f"kind must be one of {', '.join(PERIOD_KINDS)}")
+    raw = params.get("limit", "20")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise InvalidRequest("limit must be a whole number from 1 to 100")
+    return {"items": [_report_entry(report) for report in store.latest(kind, int(raw))]}
+
+
+def get_report(store: ReportArchive, report_id: str) -> dict[str, Any]:
+    """One report: its figures, rankings and changes, and a link to each file valid for an hour."""
+    try:
+        period = ReportPeriod.from_id(report_id)
+    except PeriodError as error:
+        raise NotFound(f"no report has an id like that: {error}") from error
+    report = store.get(period.id)
+    if report is None:
+        raise NotFound(f"no report {period.id}: it was not built (otklik reports build)")
+    return {
+        **report.model_dump(mode="json"),
+        "links": store.links(report, REPORT_LINK_SECONDS),
+        "links_expire_in": REPORT_LINK_SECONDS,
+    }

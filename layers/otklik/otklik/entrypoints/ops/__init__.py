@@ -44,7 +44,16 @@ def params(blueprint: Blueprint) -> dict[str, str]:
 
 def register(app: Chalice, context: OpsContext) -> None:
     """Every resource's routes on app."""
-    from otklik.entrypoints.ops import aggregates, alerts, feedback, health, notifications, rules, tickets
+    from otklik.entrypoints.ops import (
+        aggregates,
+        alerts,
+        feedback,
+        health,
+        notifications,
+        reports,
+        rules,
+        tickets,
+    )
 
     for routes in (
         health.routes,
@@ -53,6 +62,7 @@ def register(app: Chalice, context: OpsContext) -> None:
         notifications.routes,
         aggregates.routes,
         alerts.routes,
+        reports.routes,
         rules.routes,
     ):
         app.register_blueprint(routes(context))
