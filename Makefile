@@ -53,7 +53,8 @@ lexicon: install
 ## bench: tonality, topics and moderation speed against VADER in the same run, load time and memory;
 ## the whole enrichment's CPU per item against its 0.5 ms budget; SLA deadlines, short and long; the
 ## SLA sweep's tickets per run, one at a time and with its workers, against the 1,300 asked for; each
-## function's cold import time against `import boto3` (and the layer's size, once layer-size built it)
+## function's cold import time against `import boto3` (and the layer's size, once layer-size built it); a
+## report's charts, page and peak memory
 bench: install
 	$(BIN)/python -m tests.bench.bench_tonality
 	$(BIN)/python -m tests.bench.bench_topics
@@ -63,6 +64,7 @@ bench: install
 	$(BIN)/python -m tests.bench.bench_sweep
 	$(BIN)/python -m tests.bench.bench_drafts
 	$(BIN)/python -m tests.bench.bench_spikes
+	$(BIN)/python -m tests.bench.bench_reports
 	$(BIN)/python -m tests.bench.bench_cold_start
 
 ## layer-size: the arm64 python3.13 layers built from wheels, as sam build does, and their sizes: the
