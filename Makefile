@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml layers/otklik/requirements.txt
 run: install
 	$(BIN)/python -m infra.local
 
-## test: lint, then unit, integration and end-to-end tests
+## test: lint, then unit, integration and end-to-end tests (on two workers: the CI machine has two cores)
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 unit: install
 	$(BIN)/pytest -q tests/unit

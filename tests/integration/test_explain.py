@@ -81,3 +81,18 @@ def test_a_stored_item_carries_its_topics_and_flags_and_explain_shows_their_evid
     assert (reason["flag"], reason["text"]) == ("insult", "дебил")
     why = {r["reason"]: r["why"] for r in answer["routing"]["reasons"]}
     assert why["moderation:insult"] == "moderation flagged insult"
+
+
+def test_an_item_stored_before_its_texts_own_score_was_kept_is_still_explained(stack: Stack) -> None:
+    # Given a one-star rave (stars and text disagree), stored as items were before text_compound was kept
+    feedback_id = _deliver(stack, sample_body(id="old-1", text="Отличный рюкзак, всем советую", rating=1))
+    _run_pipeline(stack)
+    stack.dynamodb.update_item(
+        TableName=stack.table("FeedbackTable"),
+        Key={"id": {"S": feedback_id}},
+        UpdateExpression="REMOVE tonality.text_compound",
+    )
+    # When its explanation is asked for: an answer (not a 500) that says the score was not kept
+    answer = _explain(stack, feedback_id)
+    why = {reason["reason"]: reason["why"] for reason in answer["routing"]["reasons"]}
+    assert "its own score was not kept" in why["rating_text_conflict"]

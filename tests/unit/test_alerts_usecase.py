@@ -127,6 +127,7 @@ def test_get_alerts_lists_them_newest_first_and_checks_its_parameters() -> None:
 
     assert [item["key"] for item in listed["items"]] == [KEY]
     assert list_alerts(alerts, {"since": "2026-12-02"}) == {"items": []}
-    for bad in ({"since": "yesterday"}, {"since": "2026-02-30"}, {"limit": "0"}, {"limit": "x"}):
+    too_long = {"limit": "9" * 5000}  # int() of it would be refused by Python itself: a 500
+    for bad in ({"since": "yesterday"}, {"since": "2026-02-30"}, {"limit": "0"}, {"limit": "x"}, too_long):
         with pytest.raises(InvalidRequest):
             list_alerts(alerts, bad)

@@ -290,3 +290,16 @@ def test_a_change_is_said_in_words_that_agree_with_its_number(before: int, after
     report, _ = _report(today, yesterday, SETTINGS.model_copy(update={"changes": 10}))
 
     assert f"Жалобы по теме «Запах» на товар 12345 (wildberries) {said}" in [c.text for c in report.changes]
+
+
+def test_the_report_list_checks_its_parameters_before_it_reads() -> None:
+    from otklik.domain.errors import InvalidRequest
+    from otklik.usecases.ops import list_reports
+
+    class Nothing:
+        def latest(self, kind: str | None, limit: int) -> list[object]:
+            raise AssertionError("read with a bad parameter")
+
+    for bad in ({"kind": "year"}, {"limit": "0"}, {"limit": "101"}, {"limit": "9" * 5000}, {"limit": "٣"}):
+        with pytest.raises(InvalidRequest):
+            list_reports(Nothing(), bad)  # type: ignore[arg-type]

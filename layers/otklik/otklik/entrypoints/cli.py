@@ -16,7 +16,17 @@ from otklik.domain import tonality
 from otklik.domain.signature import sign
 from otklik.domain.tonality.evaluation import LABELS, Evaluation, feedback_text, run_evaluation
 from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, Overrides, parse_overrides
-from otklik.entrypoints import cli_moderation, cli_reports, cli_rules, cli_sla, cli_topics
+from otklik.entrypoints import (
+    cli_dlq,
+    cli_moderation,
+    cli_ops,
+    cli_poll,
+    cli_reports,
+    cli_rules,
+    cli_sla,
+    cli_topics,
+)
+from otklik.entrypoints.cli_progress import Progress
 
 LOCAL_DEV_SECRET = "local-dev-secret"
 
@@ -134,15 +144,19 @@ def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if rows is None:
         return 1
     overrides = args.loaded_overrides
+    progress = Progress(len(rows), "scored", err)
 
     def label_of(row: dict[str, object]) -> str:
         rating = row.get("rating") if args.with_ratings else None
         text = feedback_text(row)
-        return tonality.score(
+        label = tonality.score(
             text, rating=rating if isinstance(rating, int) else None, overrides=overrides
         ).label
+        progress.advance()
+        return label
 
-    result = run_evaluation(rows, label_of, time.perf_counter)
+    with progress:
+        result = run_evaluation(rows, label_of, time.perf_counter)
     if args.format == "json":
         out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
     else:
@@ -251,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sla.add_parser(commands)
     cli_rules.add_parser(commands)
     cli_reports.add_parser(commands)
+    cli_ops.add_parser(commands)
+    cli_poll.add_parser(commands)
+    cli_dlq.add_parser(commands)
     return parser
 
 
@@ -280,6 +297,12 @@ def _run(args: argparse.Namespace) -> int:
         return cli_rules.run(args, sys.stdout, sys.stderr)
     if args.command == "reports":
         return cli_reports.run(args, sys.stdout, sys.stderr)
+    if args.command in cli_ops.COMMANDS:
+        return cli_ops.run(args, sys.stdout, sys.stderr)
+    if args.command in cli_poll.COMMANDS:
+        return cli_poll.run(args, sys.stdout, sys.stderr)
+    if args.command == "dlq":
+        return cli_dlq.run(args, sys.stdin, sys.stdout, sys.stderr)
     try:
         args.loaded_overrides = load_overrides(file=args.overrides) if args.overrides else NO_OVERRIDES
     except (OverrideError, OSError) as error:

@@ -57,15 +57,17 @@ def _tonality(item: FeedbackItem, overrides: Overrides) -> dict[str, Any]:
 
 def _why(reason: str, item: FeedbackItem, policy: RoutingPolicy) -> str:
     """A routing reason as a person reads it, with the item's own figures."""
+    text_compound = item.tonality.text_compound
+    text_score = (
+        f"compound {text_compound:+.2f}" if text_compound is not None else "its own score was not kept"
+    )
     texts = {
         "question": "a question: the customer waits for an answer",
         "chat": "a chat message: the customer waits for an answer",
         "complaint": "a complaint from the seller's own channel",
         "negative_tonality": f"tonality is negative (compound {item.tonality.compound:+.2f})",
         "low_rating": f"{item.rating} stars: a low rating (the matched rules say by what threshold)",
-        "rating_text_conflict": (
-            f"the stars ({item.rating}) and the text (compound {item.tonality.text_compound:+.2f}) disagree"
-        ),
+        "rating_text_conflict": (f"the stars ({item.rating}) and the text ({text_score}) disagree"),
     }
     if reason in texts:
         return texts[reason]

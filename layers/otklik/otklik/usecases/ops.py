@@ -258,7 +258,7 @@ def list_alerts(store: AlertKeeper | None, params: Mapping[str, str]) -> dict[st
     if day is None:
         raise InvalidRequest("since must be a calendar date YYYY-MM-DD")
     raw = params.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+    if not (len(raw) <= 3 and raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 200:
         raise InvalidRequest("limit must be a whole number from 1 to 200")
     alerts = store.since(day, int(raw)) if store is not None else []
     return {"items": [alert.model_dump(mode="json") for alert in alerts]}
@@ -286,7 +286,7 @@ def list_reports(store: ReportArchive, params: Mapping[str, str]) -> dict[str, A
     if kind is not None and kind not in PERIOD_KINDS:
         raise InvalidRequest(f"kind must be one of {', '.join(PERIOD_KINDS)}")
     raw = params.get("limit", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not (len(raw) <= 3 and raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100:
         raise InvalidRequest("limit must be a whole number from 1 to 100")
     return {"items": [_report_entry(report) for report in store.latest(kind, int(raw))]}
 

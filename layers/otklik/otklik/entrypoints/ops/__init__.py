@@ -50,6 +50,7 @@ def register(app: Chalice, context: OpsContext) -> None:
         feedback,
         health,
         notifications,
+        openapi,
         reports,
         rules,
         tickets,
@@ -57,6 +58,7 @@ def register(app: Chalice, context: OpsContext) -> None:
 
     for routes in (
         health.routes,
+        openapi.routes,
         feedback.routes,
         tickets.routes,
         notifications.routes,
