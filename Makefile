@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test unit integration e2e soak lint format bench layer-size lexicon clean
+.PHONY: install browser run test unit integration e2e soak lint format bench layer-size lexicon clean
 
 install: $(STAMP)
 
@@ -14,12 +14,22 @@ $(STAMP): pyproject.toml layers/otklik/requirements.txt
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+## browser: Debian's chromium, for the dashboard's browser test (tests/e2e/test_dashboard_browser.py), when
+## it is absent and this is root with apt-get (CI); elsewhere nothing is installed and that test says it skipped
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && apt-get install -y -q chromium; \
+	  else \
+	    echo "chromium is not installed (needs root and apt-get): the dashboard's browser test will skip"; \
+	  fi; }
+
 ## run: the whole stack on one machine (API :3000, moto :4566), in the foreground
 run: install
 	$(BIN)/python -m infra.local
 
 ## test: lint, then unit, integration and end-to-end tests (on two workers: the CI machine has two cores)
-test: lint
+test: lint browser
 	$(BIN)/pytest -q -n 2
 
 unit: install

@@ -169,8 +169,10 @@ def test_tickets_show_prints_the_ticket_its_draft_and_history_and_json_prints_th
 
     assert code == 0
     assert [(s.method, s.path) for s in api.seen] == [("GET", "/tickets/tk_1")] * 2
-    assert "status:               open" in out
-    assert "reasons:              low_rating" in out
+    assert "status:                 open" in out
+    assert "reasons:                low_rating" in out
+    assert "first_response_due_at:  2026-11-22T10:41:00Z" in out
+    assert "sla_breached:           yes" in out
     assert "draft (apology/a): Здравствуйте! Разберёмся." in out
     assert "history:\n  2026-11-22T06:41:00Z  open              by otklik  opened" in out
     assert json.loads(raw) == TICKET
@@ -261,11 +263,11 @@ def test_feedback_show_prints_the_masked_text_and_json_the_whole_item(api: FakeA
     _, raw, _ = _run(api, "feedback", "show", "fb_1", "--json")
 
     assert code == 0 and api.seen[0].path == "/feedback/fb_1"
-    assert "text (masked):        пишите на [email]" in out
+    assert "text (masked):          пишите на [email]" in out
     assert "anna@example.com" not in out
-    assert "tonality:             negative (-0.7)" in out
-    assert "topics:               quality (negative)" in out
-    assert "moderation:           contacts" in out
+    assert "tonality:               negative (-0.7)" in out
+    assert "topics:                 quality (negative)" in out
+    assert "moderation:             contacts" in out
     assert json.loads(raw) == item
 
 

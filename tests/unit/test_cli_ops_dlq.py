@@ -3,14 +3,17 @@ message (ids only, never customer text), and how it finds a queue by its logical
 
 from __future__ import annotations
 
+import io
 import json
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
+from otklik.adapters.aws import forget_clients
+from otklik.entrypoints.cli import build_parser
 from otklik.entrypoints.cli_api import CommandError
-from otklik.entrypoints.cli_dlq import Queues, describe_body, local_settings
+from otklik.entrypoints.cli_dlq import Queues, describe_body, local_settings, run
 
 
 def test_local_points_aws_at_the_local_stacks_moto_with_test_keys() -> None:
@@ -255,3 +258,30 @@ def test_with_a_stack_a_logical_name_is_that_stacks_resource() -> None:
             Queues(None, lambda: cloudformation, "otklik-prod").url("Nope")
 
     assert missing.value.message == "stack otklik-prod: Resource Nope does not exist for stack otklik-prod"
+
+
+def test_an_sqs_that_cannot_be_reached_is_one_line_naming_the_local_stack(
+    loopback: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in {
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    forget_clients()
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        code = run(
+            build_parser().parse_args(["dlq", "list", "IngestDLQ", "--local"]), io.StringIO(), out, err
+        )
+    finally:
+        forget_clients()
+
+    assert (code, out.getvalue()) == (2, "")
+    assert err.getvalue().startswith(
+        'otklik: SQS: Could not connect to the endpoint URL: "http://127.0.0.1:9/"'
+    )
+    assert err.getvalue().endswith("(is the local stack running? `make run`)\n")
+    assert err.getvalue().count("\n") == 1

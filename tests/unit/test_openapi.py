@@ -53,7 +53,7 @@ DOCUMENT = openapi_document()
 HTTP_FUNCTIONS = ("IngestWebhookFunction", "OpsApiFunction")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # What a browser or a load balancer opens by address: no token, no API key.
-PUBLIC_OPS_PATHS = {"/health", "/openapi.json"}
+PUBLIC_OPS_PATHS = {"/health", "/openapi.json", "/dashboard", "/dashboard/{asset}"}
 INTAKE_PATHS = {
     "/webhooks/{source}",
     "/push/ozon/{connection}/{token}",

@@ -116,7 +116,9 @@ def run(
         err.write(f"otklik: {failure.message}\n")
         return failure.status
     except (BotoCoreError, ClientError) as error:
-        err.write(f"otklik: SQS: {error}{'' if args.local else ' (the local stack: --local)'}\n")
+        on_loopback = is_loopback(os.environ.get("AWS_ENDPOINT_URL") or "")
+        hint = " (is the local stack running? `make run`)" if on_loopback else " (the local stack: --local)"
+        err.write(f"otklik: SQS: {error}{hint}\n")
         return 2
     except KeyboardInterrupt:
         err.write("otklik: stopped; what was moved is in its queue, the rest is still where it was\n")

@@ -30,6 +30,7 @@ COMMANDS = ("tickets", "feedback", "send")
 STATUSES: tuple[str, ...] = get_args(TicketStatus)
 PRIORITIES: tuple[str, ...] = get_args(Priority)
 EXCERPT_CHARS = 48
+LABEL_WIDTH = 24  # first_response_due_at: and a space
 
 
 def add_parser(commands: Any) -> None:
@@ -262,8 +263,11 @@ def _fields(document: Mapping[str, Any], names: tuple[str, ...], out: TextIO) ->
     for name in names:
         value = document.get(name)
         if value not in (None, "", [], {}):
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-            out.write(f"{name + ':':<22}{shown}\n")
+            if isinstance(value, bool):
+                shown: object = "yes" if value else "no"
+            else:
+                shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            out.write(f"{name + ':':<{LABEL_WIDTH}}{shown}\n")
 
 
 def _print_ticket(ticket: Any, out: TextIO) -> None:
@@ -326,12 +330,12 @@ def _print_reply(answer: Any, out: TextIO) -> None:
 def _print_feedback(item: Any, out: TextIO) -> None:
     tone = item.get("tonality") or {}
     _fields(item, ("id", "source", "account", "kind", "external_id", "day", "rating", "lang"), out)
-    out.write(f"{'tonality:':<22}{tone.get('label')} ({tone.get('compound')})\n")
+    out.write(f"{'tonality:':<{LABEL_WIDTH}}{tone.get('label')} ({tone.get('compound')})\n")
     topics = [f"{t.get('topic')} ({t.get('polarity')})" for t in item.get("topics") or []]
     flags = (item.get("moderation") or {}).get("flags") or []
     _fields({"topics": topics, "moderation": list(flags)}, ("topics", "moderation"), out)
     # The masked text: a terminal is looked over, pasted and logged; --json has the raw one.
-    out.write(f"{'text (masked):':<22}{_one_line(item.get('text_masked'), 400)}\n")
+    out.write(f"{'text (masked):':<{LABEL_WIDTH}}{_one_line(item.get('text_masked'), 400)}\n")
 
 
 def _print_explain(answer: Any, out: TextIO) -> None:

@@ -42,6 +42,7 @@ from otklik.domain.replies.check import ReplyProblem
 from otklik.domain.reports import Report
 from otklik.domain.signature import SIGNATURE_HEADER
 from otklik.entrypoints.http import ERROR_TABLE, INTERNAL_ERROR, RETRY_AFTER_SECONDS
+from otklik.entrypoints.ops.dashboard import ASSETS
 from otklik.usecases.dry_run import DryRunRequest
 from otklik.usecases.ops import DEFAULT_LIMIT, MAX_ASSIGNEE_CHARS, MAX_CURSOR_CHARS, MAX_LIMIT
 from otklik.usecases.reply import ReplyRequest
@@ -727,6 +728,10 @@ def _component(name: str) -> dict[str, str]:
     return {"$ref": SCHEMAS.format(model=name)}
 
 
+def _asset_types() -> list[str]:
+    return sorted({content_type.partition(";")[0] for content_type in ASSETS.values()})
+
+
 def _ops_public_paths() -> dict[str, Any]:
     """The ops API's routes that take no token: what a load balancer or a browser opens by address."""
     return {
@@ -748,6 +753,32 @@ def _ops_public_paths() -> dict[str, Any]:
                 OPEN,
                 {"200": _json("The OpenAPI 3.1 document of the API", {"type": "object"})},
                 PUBLIC_ERRORS,
+            )
+        },
+        "/dashboard": {
+            "get": _operation(
+                "getDashboard",
+                "The ops dashboard's page (it asks for the token itself and sends it on every call)",
+                "dashboard",
+                OPEN,
+                {"200": {"description": "The page", "content": {"text/html": {"schema": _string()}}}},
+                PUBLIC_ERRORS,
+            )
+        },
+        "/dashboard/{asset}": {
+            "get": _operation(
+                "getDashboardAsset",
+                "One of the dashboard page's files (its script, its style sheet)",
+                "dashboard",
+                OPEN,
+                {
+                    "200": {
+                        "description": "The file",
+                        "content": {kind: {"schema": _string()} for kind in _asset_types()},
+                    }
+                },
+                (404, *PUBLIC_ERRORS),
+                parameters=[_path("asset", "The file's name; any other is a 404", enum=sorted(ASSETS))],
             )
         },
     }
@@ -1088,6 +1119,7 @@ def build_document() -> dict[str, Any]:
                 "description": "Ozon's and Yandex Market's pushes to a connection's secret URL",
             },
             {"name": "ops", "description": "The ops API's own state"},
+            {"name": "dashboard", "description": "The ops dashboard in a browser"},
             {"name": "feedback", "description": "Stored feedback and why it got what it got"},
             {
                 "name": "tickets",

@@ -47,6 +47,7 @@ def register(app: Chalice, context: OpsContext) -> None:
     from otklik.entrypoints.ops import (
         aggregates,
         alerts,
+        dashboard,
         feedback,
         health,
         notifications,
@@ -59,6 +60,7 @@ def register(app: Chalice, context: OpsContext) -> None:
     for routes in (
         health.routes,
         openapi.routes,
+        dashboard.routes,
         feedback.routes,
         tickets.routes,
         notifications.routes,
