@@ -324,3 +324,22 @@ def test_a_wrong_token_is_refused_on_the_sign_in_form(dashboard: Dashboard, tab:
     refused.wait_for()
     assert "не принят" in refused.inner_text()
     assert page.locator("#nav").is_hidden()
+
+
+def test_a_notifications_ticket_link_opens_that_ticket_once_signed_in(dashboard: Dashboard, tab: Tab) -> None:
+    # Given the link a notification about the ticket carries (the sample's notifications.ticket_link)
+    ticket = dashboard.ticket
+    link = f"{dashboard.url}#/tickets/{ticket['id']}"
+    page = tab.page
+    # When it is opened in a tab that has not signed in
+    page.goto(link)
+    assert page.get_by_role("heading", name="Вход").is_visible()
+    page.get_by_label("Токен").fill(TOKEN)
+    page.get_by_label("Ваше имя").fill(AGENT)
+    page.get_by_role("button", name="Войти").click()
+    # Then, signed in, the agent is on that ticket, not on the queue
+    page.locator("#feedback-text").wait_for()
+    assert page.url == link
+    assert page.locator("#signin").is_hidden()
+    assert ticket["id"] in page.locator("#view h1").first.inner_text()
+    tab.only_loopback()

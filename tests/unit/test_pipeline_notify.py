@@ -269,7 +269,8 @@ def test_an_urgent_ticket_also_reaches_the_head_by_mail_and_sms_in_english() -> 
     assert mail.language == "en" and mail.title.startswith("[urgent] New ticket tk_1")
     # The deadline in the head's own zone (Yekaterinburg, UTC+5): 15:00 UTC is 20:00 there
     assert "reply by 2026-12-01 20:00 +05" in mail.text
-    assert mail.link == "https://otklik.example/api/tickets/tk_1" and mail.link_label == "Open the ticket"
+    assert mail.link == "https://otklik.example/api/dashboard#/tickets/tk_1"
+    assert mail.link_label == "Open the ticket"
     assert mail.urgent is True
 
 

@@ -263,9 +263,11 @@ class NotificationTexts(LanguageTexts):
                 merged[key] = given
         return merged
 
-    # Where a notification's button and link take the reader; base_url is the stack's API
-    # (OTKLIK_PUBLIC_URL). A seller's own helpdesk page may take its place.
-    ticket_link: str = Field(default="{{ base_url }}/tickets/{{ ticket.id }}", min_length=1, max_length=500)
+    # Where a notification's button and link take the reader: the ticket on the dashboard; base_url is
+    # the stack's API (OTKLIK_PUBLIC_URL). A seller's own helpdesk page may take its place.
+    ticket_link: str = Field(
+        default="{{ base_url }}/dashboard#/tickets/{{ ticket.id }}", min_length=1, max_length=500
+    )
     urgent: UrgentEvents = UrgentEvents()
 
     def language(self, language: str) -> LanguageTexts:
