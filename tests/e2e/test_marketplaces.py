@@ -6,6 +6,7 @@ import json
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from infra.fakes.ozon import FakeOzon
 from infra.fakes.wildberries import FakeWildberries
 from infra.fakes.yandex_market import FakeYandexMarket
 from infra.local.seed import PUSH_TOKEN
+from otklik.entrypoints import cli
 from tests.e2e.conftest import RunningStack, eventually, free_port, running_stack
 
 
@@ -190,3 +192,34 @@ def test_the_readme_demo_brings_all_three_marketplaces_and_a_reply_comes_back(
             ),
             timeout=15,
         )
+
+
+# Last in the module: its reviews are dated now, which moves Wildberries' cursor past the fakes' seeded days.
+def test_otklik_backfill_reads_a_review_the_cursor_had_passed_and_it_becomes_a_ticket(
+    market: Marketplaces, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a poll that moved Wildberries' cursor to an hour ago, and a review of two days ago shown only now
+    now = datetime.now(UTC)
+    market.wb.add_feedback("Свежий отзыв, всё хорошо", rating=5, created_at=now - timedelta(hours=1))
+    _poll_now(market.stack)
+    market.wb.add_feedback("Пропущенный: чайник сгорел", rating=1, created_at=now - timedelta(days=2))
+    _poll_now(market.stack)
+    # When `otklik backfill` reads wb-main again from three days ago
+    since = (now - timedelta(days=3)).date().isoformat()
+    code = cli.main(
+        ["backfill", "--since", since, "--connection", "wb-main", "--stack-url", market.stack.api_url]
+    )
+    # Then it printed what each stream read, and the missed review became a ticket
+    printed = capsys.readouterr()
+    assert (code, printed.err) == (0, "")
+    assert printed.out.startswith(f"backfill from {since} to ")
+    assert "wb-main feedbacks: 2 in, 1 page(s)" in printed.out
+    assert eventually(lambda: _ticket_for(market.stack, "wildberries", "review", "сгорел"), timeout=15)
+    # And a connection it does not know is one line, exit 2
+    assert (
+        cli.main(
+            ["backfill", "--since", since, "--connection", "wb-mian", "--stack-url", market.stack.api_url]
+        )
+        == 2
+    )
+    assert capsys.readouterr().err.startswith("otklik: connection 'wb-mian' is not a connection;")

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from infra.fakes.ozon import BACKPACK, FakeOzon
-from tests.fakes.loopback import PushReceiver, Reply, call
+from tests.fakes.loopback import Reply, call
+from tests.support.loopback import JsonServer
 
 pytestmark = pytest.mark.integration
 
@@ -234,24 +235,20 @@ def test_push_builders_follow_ozon_push_format(ozon: FakeOzon) -> None:
 
 
 def test_push_sender_reaches_a_local_endpoint_and_returns_its_answer(ozon: FakeOzon) -> None:
-    with PushReceiver(
-        answer={"version": "1.0", "name": "otklik", "time": "2024-09-02T06:00:00Z"}
-    ) as receiver:
-        status, body = ozon.push(f"{receiver.url}/webhooks/ozon", ozon.ping_message())
-        receiver.status, receiver.answer = (
-            400,
-            {"error": {"code": "ERROR_UNKNOWN", "message": "bad", "details": None}},
-        )
-        refused = ozon.push(f"{receiver.url}/webhooks/ozon", ozon.new_message("c1", "m1", "Привет"))
+    pong = {"version": "1.0", "name": "otklik", "time": "2024-09-02T06:00:00Z"}
+    with JsonServer(default=(200, pong)) as receiver:
+        status, body = ozon.push(receiver.url("/webhooks/ozon"), ozon.ping_message())
+        receiver.default = (400, {"error": {"code": "ERROR_UNKNOWN", "message": "bad", "details": None}})
+        refused = ozon.push(receiver.url("/webhooks/ozon"), ozon.new_message("c1", "m1", "Привет"))
 
     assert (status, body["name"]) == (200, "otklik")
     assert refused[0] == 400
-    assert [delivery.body["message_type"] for delivery in receiver.deliveries] == [
+    assert [delivery.json()["message_type"] for delivery in receiver.seen] == [
         "TYPE_PING",
         "TYPE_NEW_MESSAGE",
     ]
-    assert receiver.deliveries[0].path == "/webhooks/ozon"
-    assert receiver.deliveries[1].headers["Content-Type"].startswith("application/json")
+    assert receiver.seen[0].path == "/webhooks/ozon"
+    assert receiver.seen[1].headers["content-type"].startswith("application/json")
 
 
 # ---------------------------------------------------------------- moderation of comments and answers

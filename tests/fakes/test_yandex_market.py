@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from infra.fakes.yandex_market import FakeYandexMarket
-from tests.fakes.loopback import PushReceiver, Reply, call
+from tests.fakes.loopback import Reply, call
+from tests.support.loopback import JsonServer
 
 pytestmark = pytest.mark.integration
 
@@ -241,14 +242,14 @@ def test_notification_builders_follow_ym_format(ym: FakeYandexMarket) -> None:
 
 def test_notify_posts_to_the_notification_path_of_a_local_endpoint(ym: FakeYandexMarket) -> None:
     answer = {"version": "1.0", "name": "otklik", "time": "2024-09-02T06:00:00Z"}
-    with PushReceiver(answer=answer) as receiver:
+    with JsonServer(default=(200, answer)) as receiver:
         status, body = ym.notify(
-            f"{receiver.url}/webhooks/yandex_market/", ym.goods_feedback_created(48590001)
+            receiver.url("/webhooks/yandex_market/"), ym.goods_feedback_created(48590001)
         )
 
     assert (status, body) == (200, answer)
-    assert receiver.deliveries[0].path == "/webhooks/yandex_market/notification"
-    assert receiver.deliveries[0].body["feedbackId"] == 48590001
+    assert receiver.seen[0].path == "/webhooks/yandex_market/notification"
+    assert receiver.seen[0].json()["feedbackId"] == 48590001
 
 
 # ---------------------------------------------------------------- moderation of comments

@@ -113,6 +113,62 @@ def test_the_next_poll_resumes_where_the_last_stopped(stack: Stack, market: Mark
     ]
 
 
+def _backfill(since: str, connection: str | None = None) -> dict[str, Any]:
+    window = {"since": since, **({"connection": connection} if connection else {})}
+    return {**SCHEDULE, "detail": {"backfill": window}}
+
+
+def _wildberries_texts(stack: Stack) -> list[str]:
+    return sorted(m["text"] for m in _ingested(stack) if m["source"] == "wildberries")
+
+
+def test_a_backfill_reads_what_the_cursor_passed_and_the_next_poll_goes_on_from_the_cursor(
+    stack: Stack, market: Market
+) -> None:
+    # Given a poll that read a review and moved its cursor past it
+    market.wb.add_feedback("Прочитан опросом", rating=4, created_at=datetime.now(UTC) - timedelta(hours=1))
+    stack.invoke("PollMarketplacesFunction", SCHEDULE)
+    _ingested(stack)
+    # ... and a review written two days ago that the platform showed only now (the cursor is past it)
+    market.wb.add_feedback("Пропущенный отзыв", rating=1, created_at=datetime.now(UTC) - timedelta(days=2))
+    forced = {**SCHEDULE, "detail": {"force": True}}
+    stack.invoke("PollMarketplacesFunction", forced)
+    assert _wildberries_texts(stack) == []  # an ordinary poll does not look back
+    # When wb-main is backfilled from three days ago
+    since = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
+    result = stack.invoke("PollMarketplacesFunction", _backfill(since, "wb-main"))
+    # Then both reviews are queued again (the first is a duplicate for score_feedback), wb-main's streams only
+    assert result["backfill"]["since"] == since and "read_back" not in result
+    assert {(s["connection"], s["stream"]) for s in result["streams"]} == {
+        ("wb-main", "feedbacks"),
+        ("wb-main", "questions"),
+    }
+    assert _wildberries_texts(stack) == ["Пропущенный отзыв", "Прочитан опросом"]
+    # And the next poll goes on from the cursor as before: nothing again, then what is new
+    stack.invoke("PollMarketplacesFunction", forced)
+    assert _wildberries_texts(stack) == []
+    market.wb.add_feedback("Новый после бэкфилла", rating=5, created_at=datetime.now(UTC))
+    stack.invoke("PollMarketplacesFunction", forced)
+    assert _wildberries_texts(stack) == ["Новый после бэкфилла"]
+
+
+def test_a_backfill_of_an_unknown_connection_or_a_future_day_is_refused_and_reads_nothing(
+    stack: Stack, market: Market
+) -> None:
+    market.wb.add_feedback("Не должен быть прочитан", rating=1)
+    today = datetime.now(UTC).date()
+
+    unknown = stack.invoke("PollMarketplacesFunction", _backfill(today.isoformat(), "wb-mian"))
+    future = stack.invoke("PollMarketplacesFunction", _backfill((today + timedelta(days=2)).isoformat()))
+
+    assert unknown == {
+        "refused": "connection 'wb-mian' is not a connection; the enabled ones: ozon-main, wb-main, ym-main"
+    }
+    assert future["refused"].startswith(f"backfill.since: {today + timedelta(days=2)} is after today")
+    assert _ingested(stack) == []
+    assert [r for r in market.wb.requests if r.path == "/api/v1/feedbacks"] == []
+
+
 def test_a_malformed_item_is_skipped_and_the_rest_of_its_page_is_ingested(
     stack: Stack, market: Market
 ) -> None:

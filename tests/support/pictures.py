@@ -1,15 +1,13 @@
 """Pictures on loopback for the tests of what fetches them (the e-mail channel, the fake Telegram): real
-PNG bytes, and a tiny HTTP server that answers each path as told and records what was asked."""
+PNG bytes, and a server on loopback (tests.support.loopback) that answers each path with its picture."""
 
 from __future__ import annotations
 
 import struct
-import threading
-import time
 import zlib
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self, cast
+
+from tests.support.loopback import Answer, LoopbackServer, Seen
 
 # The smallest JPEG start a reader recognises (SOI and an APP0 marker); enough for a signature check.
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
@@ -42,53 +40,20 @@ class Picture:
     delay: float = 0.0  # seconds before answering (a slow picture)
 
 
-class PictureServer:
+class PictureServer(LoopbackServer):
     """Serves `pictures` by path on 127.0.0.1 (anything else is 404); `requested` lists the paths asked."""
 
     def __init__(self, pictures: dict[str, Picture] | None = None) -> None:
+        super().__init__(self._picture)
         self.pictures: dict[str, Picture] = dict(pictures or {})
-        self.requested: list[str] = []
-        self._server: ThreadingHTTPServer | None = None
 
-    def __enter__(self) -> Self:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.requested.append(self.path)
-                picture = server.pictures.get(self.path.split("?", 1)[0])
-                if picture is None:
-                    picture = Picture(b"<Error><Code>NoSuchKey</Code></Error>", "application/xml", 404)
-                if picture.delay:
-                    time.sleep(picture.delay)
-                self.send_response(picture.status)
-                self.send_header("Content-Type", picture.content_type)
-                self.send_header("Content-Length", str(len(picture.body)))
-                for name, value in picture.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(picture.body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                del format, args
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def _picture(self, request: Seen) -> Answer:
+        picture = self.pictures.get(request.path)  # the path without its query
+        if picture is None:
+            picture = Picture(b"<Error><Code>NoSuchKey</Code></Error>", "application/xml", 404)
+        return Answer(picture.status, picture.body, picture.content_type, picture.headers, picture.delay)
 
     @property
-    def port(self) -> int:
-        assert self._server is not None
-        return cast(int, self._server.server_address[1])
-
-    def url(self, path: str) -> str:
-        """The picture's URL, e.g. url("/volume.png") -> http://127.0.0.1:41234/volume.png."""
-        return f"http://127.0.0.1:{self.port}{path}"
+    def requested(self) -> list[str]:
+        """The paths asked for, with their queries."""
+        return [request.target for request in self.seen]

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -19,6 +15,7 @@ from otklik.domain.signature import verify
 from otklik.entrypoints import cli
 from otklik.entrypoints.cli import build_parser
 from otklik.entrypoints.cli_ops import run
+from tests.support.loopback import JsonServer
 
 TICKET = {
     "id": "tk_1",
@@ -41,76 +38,20 @@ TICKET = {
 }
 
 
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class FakeApi:
-    """An ops API on 127.0.0.1: records every request, answers the status and JSON set for its path."""
-
-    answers: dict[str, tuple[int, Any]] = field(default_factory=dict)
-    seen: list[Seen] = field(default_factory=list)
-    url: str = ""
-
-    def start(self) -> None:
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                parts = urlsplit(self.path)
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                api.seen.append(
-                    Seen(
-                        self.command,
-                        parts.path,
-                        dict(parse_qsl(parts.query)),
-                        {name.lower(): value for name, value in self.headers.items()},
-                        body,
-                    )
-                )
-                status, answer = api.answers.get(parts.path, (200, {}))
-                payload = json.dumps(answer, ensure_ascii=False).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
 @pytest.fixture
-def api(loopback: None) -> Iterator[FakeApi]:
-    fake = FakeApi()
-    fake.start()
-    yield fake
-    fake.server.shutdown()
+def api(loopback: None) -> Iterator[JsonServer]:
+    with JsonServer() as fake:
+        yield fake
 
 
-def _run(api: FakeApi, *argv: str, environ: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+def _run(api: JsonServer, *argv: str, environ: Mapping[str, str] | None = None) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    args = build_parser().parse_args([*argv, "--api", api.url])
+    args = build_parser().parse_args([*argv, "--api", api.url()])
     code = run(args, out, err, environ or {})
     return code, out.getvalue(), err.getvalue()
 
 
-def test_tickets_list_asks_for_every_filter_with_the_local_token_and_prints_a_table(api: FakeApi) -> None:
+def test_tickets_list_asks_for_every_filter_with_the_local_token_and_prints_a_table(api: JsonServer) -> None:
     api.answers["/tickets"] = (200, {"status": "open", "items": [TICKET], "next_cursor": "abc"})
 
     code, out, err = _run(
@@ -133,7 +74,7 @@ def test_tickets_list_asks_for_every_filter_with_the_local_token_and_prints_a_ta
     assert more == "more: --cursor abc"
 
 
-def test_the_token_and_api_key_come_from_the_environment_when_not_given(api: FakeApi) -> None:
+def test_the_token_and_api_key_come_from_the_environment_when_not_given(api: JsonServer) -> None:
     api.answers["/tickets"] = (200, {"status": "resolved", "items": []})
 
     code, out, _ = _run(
@@ -148,7 +89,7 @@ def test_the_token_and_api_key_come_from_the_environment_when_not_given(api: Fak
     assert request.headers["x-api-key"] == "key-9"
 
 
-def test_options_win_over_the_environment(api: FakeApi) -> None:
+def test_options_win_over_the_environment(api: JsonServer) -> None:
     code, _, _ = _run(
         api, "tickets", "show", "tk_1", "--token", "given", "--api-key", "k",
         environ={"OTKLIK_TOKEN": "from-env", "OTKLIK_API_URL": "http://127.0.0.1:9"},
@@ -160,7 +101,7 @@ def test_options_win_over_the_environment(api: FakeApi) -> None:
 
 
 def test_tickets_show_prints_the_ticket_its_draft_and_history_and_json_prints_the_answer(
-    api: FakeApi,
+    api: JsonServer,
 ) -> None:
     api.answers["/tickets/tk_1"] = (200, TICKET)
 
@@ -178,13 +119,13 @@ def test_tickets_show_prints_the_ticket_its_draft_and_history_and_json_prints_th
     assert json.loads(raw) == TICKET
 
 
-def test_an_id_is_one_path_segment_whatever_it_holds(api: FakeApi) -> None:
+def test_an_id_is_one_path_segment_whatever_it_holds(api: JsonServer) -> None:
     _run(api, "tickets", "show", "../feedback/fb_1?x=1")
 
     assert api.seen[0].path == "/tickets/..%2Ffeedback%2Ffb_1%3Fx%3D1"
 
 
-def test_tickets_status_posts_the_change(api: FakeApi) -> None:
+def test_tickets_status_posts_the_change(api: JsonServer) -> None:
     api.answers["/tickets/tk_1/status"] = (200, {**TICKET, "status": "resolved"})
 
     code, out, _ = _run(
@@ -205,13 +146,13 @@ def test_tickets_status_posts_the_change(api: FakeApi) -> None:
     assert out == "tk_1: resolved, assigned to anna\n"
 
 
-def test_tickets_status_sends_only_what_was_given(api: FakeApi) -> None:
+def test_tickets_status_sends_only_what_was_given(api: JsonServer) -> None:
     _run(api, "tickets", "status", "tk_1", "acknowledged", "--by", "anna")
 
     assert api.seen[0].json() == {"status": "acknowledged", "by": "anna"}
 
 
-def test_tickets_assign_names_the_assignee_or_null_with_none(api: FakeApi) -> None:
+def test_tickets_assign_names_the_assignee_or_null_with_none(api: JsonServer) -> None:
     api.answers["/tickets/tk_1/assign"] = (200, {**TICKET, "assignee": None})
 
     _run(api, "tickets", "assign", "tk_1", "boris", "--by", "lead")
@@ -225,7 +166,7 @@ def test_tickets_assign_names_the_assignee_or_null_with_none(api: FakeApi) -> No
     assert code == 0 and out == "tk_1: open, assigned to nobody\n"
 
 
-def test_tickets_reply_approves_the_text_given_or_without_one_the_draft(api: FakeApi) -> None:
+def test_tickets_reply_approves_the_text_given_or_without_one_the_draft(api: JsonServer) -> None:
     api.answers["/tickets/tk_1/reply"] = (
         202,
         {"ticket_id": "tk_1", "reply_id": "rp_1", "status": "approved"},
@@ -244,7 +185,7 @@ def test_tickets_reply_approves_the_text_given_or_without_one_the_draft(api: Fak
     ]
 
 
-def test_feedback_show_prints_the_masked_text_and_json_the_whole_item(api: FakeApi) -> None:
+def test_feedback_show_prints_the_masked_text_and_json_the_whole_item(api: JsonServer) -> None:
     item = {
         "id": "fb_1",
         "source": "custom",
@@ -271,7 +212,7 @@ def test_feedback_show_prints_the_masked_text_and_json_the_whole_item(api: FakeA
     assert json.loads(raw) == item
 
 
-def test_feedback_explain_prints_the_words_topics_and_rules_behind_it(api: FakeApi) -> None:
+def test_feedback_explain_prints_the_words_topics_and_rules_behind_it(api: JsonServer) -> None:
     api.answers["/feedback/fb_1/explain"] = (
         200,
         {
@@ -310,7 +251,7 @@ def test_feedback_explain_prints_the_words_topics_and_rules_behind_it(api: FakeA
     ]
 
 
-def test_an_error_answer_is_one_line_with_its_code_and_exit_2(api: FakeApi) -> None:
+def test_an_error_answer_is_one_line_with_its_code_and_exit_2(api: JsonServer) -> None:
     api.answers["/tickets/tk_nope"] = (404, {"error": {"code": "not_found", "message": "no ticket tk_nope"}})
     api.answers["/tickets/tk_1/status"] = (
         409,
@@ -335,7 +276,7 @@ def test_an_error_answer_is_one_line_with_its_code_and_exit_2(api: FakeApi) -> N
     )
 
 
-def test_an_unauthorised_answer_says_where_the_token_comes_from(api: FakeApi) -> None:
+def test_an_unauthorised_answer_says_where_the_token_comes_from(api: JsonServer) -> None:
     api.answers["/tickets"] = (
         401,
         {"error": {"code": "unauthorized", "message": "a valid Bearer token is required"}},
@@ -350,11 +291,11 @@ def test_an_unauthorised_answer_says_where_the_token_comes_from(api: FakeApi) ->
 
 
 def test_through_main_an_error_is_one_line_and_no_traceback(
-    api: FakeApi, capsys: pytest.CaptureFixture[str]
+    api: JsonServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     api.answers["/feedback/fb_x"] = (404, {"error": {"code": "not_found", "message": "no feedback fb_x"}})
 
-    code = cli.main(["feedback", "show", "fb_x", "--api", api.url])
+    code = cli.main(["feedback", "show", "fb_x", "--api", api.url()])
 
     captured = capsys.readouterr()
     assert (code, captured.out) == (2, "")
@@ -385,7 +326,7 @@ def test_an_api_that_cannot_be_reached_is_one_line_and_exit_1(loopback: None) ->
 
 
 def test_send_signs_exactly_the_files_bytes_and_posts_them_to_the_sources_webhook(
-    api: FakeApi, tmp_path: Any
+    api: JsonServer, tmp_path: Any
 ) -> None:
     # Not JSON as json.dumps writes it: a line break, UTF-8 as sent, a trailing newline.
     body = (
@@ -406,7 +347,7 @@ def test_send_signs_exactly_the_files_bytes_and_posts_them_to_the_sources_webhoo
     assert out == '202 {"id": "fb_9", "duplicate": false}\n'
 
 
-def test_send_uses_the_secret_given_and_prints_a_refusal_in_one_line(api: FakeApi, tmp_path: Any) -> None:
+def test_send_uses_the_secret_given_and_prints_a_refusal_in_one_line(api: JsonServer, tmp_path: Any) -> None:
     file = tmp_path / "body.json"
     file.write_bytes(b"{}")
     api.answers["/webhooks/shop"] = (

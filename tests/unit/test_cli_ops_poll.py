@@ -1,14 +1,13 @@
 """`otklik poll` fires the local stack's poll schedule (or invokes the deployed function) and prints what each
-stream read; `otklik backfill` is refused, asking nothing."""
+stream read; `otklik backfill` asks the same function to read again from a day, and refuses a bad day or
+connection in one line."""
 
 from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from datetime import datetime, timedelta
 
 import boto3
 import pytest
@@ -16,8 +15,11 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from otklik.adapters import aws
+from otklik.domain.marketplaces.backfill import DAYS_ZONE
+from otklik.entrypoints import cli
 from otklik.entrypoints.cli import build_parser
 from otklik.entrypoints.cli_poll import run
+from tests.support.loopback import JsonServer
 
 POLLED = {
     "read_back": {"published": 2, "pending": 1, "refused": 0},
@@ -42,37 +44,10 @@ POLLED = {
 }
 
 
-class FakeStack:
-    """The local stack's /_local/schedules route: records each body, answers the status and JSON given."""
-
-    def __init__(self, status: int, answer: dict[str, Any]) -> None:
-        self.bodies: list[tuple[str, Any]] = []
-        stack = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                stack.bodies.append((self.path, json.loads(body)))
-                payload = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
 @pytest.fixture
-def stack(loopback: None) -> Iterator[FakeStack]:
-    fake = FakeStack(200, POLLED)
-    yield fake
-    fake.server.shutdown()
+def stack(loopback: None) -> Iterator[JsonServer]:
+    with JsonServer(default=(200, POLLED)) as fake:
+        yield fake
 
 
 def _run(*argv: str) -> tuple[int, str, str]:
@@ -81,11 +56,11 @@ def _run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_poll_force_fires_the_poll_schedule_with_force_and_prints_each_stream(stack: FakeStack) -> None:
-    code, out, err = _run("poll", "--force", "--stack-url", stack.url)
+def test_poll_force_fires_the_poll_schedule_with_force_and_prints_each_stream(stack: JsonServer) -> None:
+    code, out, err = _run("poll", "--force", "--stack-url", stack.url())
 
     assert (code, err) == (0, "")
-    assert stack.bodies == [("/_local/schedules/PollMarketplacesFunction", {"force": True})]
+    assert stack.bodies() == [("/_local/schedules/PollMarketplacesFunction", {"force": True})]
     assert out.splitlines() == [
         "wb-main feedbacks: 12 in, 2 page(s), 1 malformed (skipped, see the logs)",
         "ozon-1 reviews: 0 in, 0 page(s)",
@@ -93,20 +68,19 @@ def test_poll_force_fires_the_poll_schedule_with_force_and_prints_each_stream(st
     ]
 
 
-def test_poll_without_force_polls_only_the_due_connections(stack: FakeStack) -> None:
-    _run("poll", "--stack-url", stack.url)
+def test_poll_without_force_polls_only_the_due_connections(stack: JsonServer) -> None:
+    _run("poll", "--stack-url", stack.url())
 
-    assert stack.bodies == [("/_local/schedules/PollMarketplacesFunction", {})]
+    assert stack.bodies() == [("/_local/schedules/PollMarketplacesFunction", {})]
 
 
-def test_a_stream_that_stopped_is_said_and_exits_1(loopback: None) -> None:
-    stopped = FakeStack(
-        200, {"streams": [{"connection": "ym", "stream": "goods", "error": "HTTP 401: bad token"}]}
+def test_a_stream_that_stopped_is_said_and_exits_1(stack: JsonServer) -> None:
+    stack.default = (
+        200,
+        {"streams": [{"connection": "ym", "stream": "goods", "error": "HTTP 401: bad token"}]},
     )
-    try:
-        code, out, _ = _run("poll", "--force", "--stack-url", stopped.url)
-    finally:
-        stopped.server.shutdown()
+
+    code, out, _ = _run("poll", "--force", "--stack-url", stack.url())
 
     assert code == 1
     assert (
@@ -114,14 +88,13 @@ def test_a_stream_that_stopped_is_said_and_exits_1(loopback: None) -> None:
     )
 
 
-def test_a_poll_that_failed_or_a_stack_that_is_down_is_one_line(loopback: None) -> None:
-    failed = FakeStack(
-        502, {"message": "Internal server error", "errorType": "KeyError", "errorMessage": "'x'"}
+def test_a_poll_that_failed_or_a_stack_that_is_down_is_one_line(stack: JsonServer) -> None:
+    stack.default = (
+        502,
+        {"message": "Internal server error", "errorType": "KeyError", "errorMessage": "'x'"},
     )
-    try:
-        code, out, err = _run("poll", "--force", "--stack-url", failed.url)
-    finally:
-        failed.server.shutdown()
+
+    code, out, err = _run("poll", "--force", "--stack-url", stack.url())
     assert (code, out, err) == (2, "", "otklik: PollMarketplacesFunction failed: KeyError: 'x'\n")
 
     code, _, err = _run("poll", "--stack-url", "http://127.0.0.1:9")
@@ -131,7 +104,7 @@ def test_a_poll_that_failed_or_a_stack_that_is_down_is_one_line(loopback: None) 
 def test_a_stack_url_that_is_not_local_is_refused_before_any_request(loopback: None) -> None:
     code, _, err = _run("poll", "--force", "--stack-url", "https://api.example.com")
 
-    assert code == 2 and "a deployed one is polled with --function" in err
+    assert code == 2 and "a deployed one is reached with --function" in err
 
 
 def test_on_aws_it_invokes_the_function_with_force_as_its_detail(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,7 +118,7 @@ def test_on_aws_it_invokes_the_function_with_force_as_its_detail(monkeypatch: py
             {"StatusCode": 200, "Payload": StreamingBody(io.BytesIO(payload), len(payload))},
             {"FunctionName": "otklik-Poll", "Payload": json.dumps({"detail": {"force": True}}).encode()},
         )
-        monkeypatch.setattr(aws, "client", lambda service, attempts=5: client)
+        monkeypatch.setattr(aws, "client", lambda service, attempts=5, read_timeout=10: client)
 
         code, out, _ = _run("poll", "--force", "--function", "otklik-Poll")
 
@@ -153,19 +126,165 @@ def test_on_aws_it_invokes_the_function_with_force_as_its_detail(monkeypatch: py
     assert code == 0 and out.startswith("wb-main feedbacks: 12 in")
 
 
-def test_backfill_is_refused_saying_why_and_asks_nothing(stack: FakeStack) -> None:
-    code, out, err = _run("backfill", "--since", "2026-11-01", "--connection", "wb-main")
+def test_poll_connection_polls_that_connection_now(stack: JsonServer) -> None:
+    code, _, _ = _run("poll", "--connection", "wb-main", "--stack-url", stack.url())
+
+    assert code == 0
+    assert stack.bodies() == [("/_local/schedules/PollMarketplacesFunction", {"connection": "wb-main"})]
+
+
+# ---------------------------------------------------------------- backfill
+
+TODAY = datetime.now(DAYS_ZONE).date()
+SINCE = (TODAY - timedelta(days=10)).isoformat()
+BACKFILLED = {
+    "backfill": {"since": SINCE, "until": "2026-12-02T21:00:00+00:00"},
+    "streams": [
+        {"connection": "wb-main", "stream": "feedbacks", "ingested": 7, "pages": 1, "malformed": 0},
+        {"connection": "wb-main", "stream": "questions", "ingested": 2, "pages": 1, "malformed": 0},
+    ],
+}
+
+
+def test_backfill_asks_the_poll_function_for_the_window_and_prints_each_stream(stack: JsonServer) -> None:
+    # Given a stack whose poll function read two streams again
+    stack.default = (200, BACKFILLED)
+    # When one connection is backfilled from ten days ago
+    code, out, err = _run("backfill", "--since", SINCE, "--connection", "wb-main", "--stack-url", stack.url())
+    # Then the function was asked for that window, and what each stream read is printed
+    assert (code, err) == (0, "")
+    assert stack.bodies() == [
+        (
+            "/_local/schedules/PollMarketplacesFunction",
+            {"backfill": {"since": SINCE, "connection": "wb-main"}},
+        )
+    ]
+    assert out.splitlines() == [
+        f"backfill from {SINCE} to 2026-12-02T21:00:00+00:00",
+        "wb-main feedbacks: 7 in, 1 page(s)",
+        "wb-main questions: 2 in, 1 page(s)",
+        "read again: 9 item(s) from 2 stream(s) of 1 connection(s); those stored already are counted as"
+        " duplicates, not stored twice",
+    ]
+
+
+def test_backfill_without_a_connection_asks_for_every_enabled_one(stack: JsonServer) -> None:
+    stack.default = (200, BACKFILLED)
+
+    _run("backfill", "--since", TODAY.isoformat(), "--stack-url", stack.url())
+
+    assert stack.bodies() == [
+        ("/_local/schedules/PollMarketplacesFunction", {"backfill": {"since": TODAY.isoformat()}})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("since", "says"),
+    [
+        ("2026-13-01", "otklik: --since: '2026-13-01' is not a day YYYY-MM-DD\n"),
+        ("20261101", "otklik: --since: '20261101' is not a day YYYY-MM-DD\n"),
+        (
+            (TODAY + timedelta(days=1)).isoformat(),
+            f"otklik: --since: {TODAY + timedelta(days=1)} is after today ({TODAY});"
+            " a backfill reads what was written already\n",
+        ),
+        (
+            (TODAY - timedelta(days=91)).isoformat(),
+            f"otklik: --since: {TODAY - timedelta(days=91)} is more than 90 days back; the earliest day a"
+            f" backfill reads today is {TODAY - timedelta(days=90)}\n",
+        ),
+    ],
+    ids=["not-a-day", "not-written-out", "future", "too-far-back"],
+)
+def test_a_bad_since_is_one_line_exit_2_and_nothing_is_asked(
+    stack: JsonServer, since: str, says: str
+) -> None:
+    assert _run("backfill", "--since", since, "--stack-url", stack.url()) == (2, "", says)
+    assert stack.seen == []
+
+
+def test_an_unknown_connection_is_refused_by_the_function_in_one_line(stack: JsonServer) -> None:
+    refusal = "connection 'wb-x' is not a connection; the enabled ones: ozon-main, wb-main"
+    stack.default = (200, {"refused": refusal})
+
+    code, out, err = _run("backfill", "--since", SINCE, "--connection", "wb-x", "--stack-url", stack.url())
 
     assert (code, out) == (2, "")
-    assert err.startswith(
-        "otklik: backfill is not possible yet: polls read each stream forward from its cursor"
-    )
-    assert stack.bodies == []
+    assert err == f"otklik: {refusal}; nothing was read\n"
 
 
-def test_backfill_names_a_since_that_is_not_a_day(loopback: None) -> None:
-    assert _run("backfill", "--since", "2026-13-01") == (
-        2,
-        "",
-        "otklik: --since: '2026-13-01' is not a day YYYY-MM-DD\n",
+def test_a_backfill_that_ran_out_of_pages_or_stopped_says_so_and_exits_1(stack: JsonServer) -> None:
+    stack.default = (
+        200,
+        {
+            "backfill": {"since": SINCE, "until": "2026-12-02T21:00:00+00:00"},
+            "streams": [
+                {
+                    "connection": "ozon-main",
+                    "stream": "reviews",
+                    "ingested": 5000,
+                    "pages": 50,
+                    "unfinished": True,
+                },
+                {"connection": "ozon-main", "stream": "questions", "error": "HTTP 503: unavailable"},
+            ],
+        },
     )
+
+    code, out, _ = _run("backfill", "--since", SINCE, "--stack-url", stack.url())
+
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1] == (
+        "ozon-main reviews: 5000 in, 50 page(s); stopped after 50 pages, the most a backfill reads of a"
+        " stream (OTKLIK_MAX_BACKFILL_PAGES_PER_STREAM): the rest was not read"
+    )
+    assert lines[2] == (
+        "ozon-main questions: 0 in, 0 page(s); stopped: HTTP 503: unavailable"
+        " (run the backfill again: what it read is a duplicate)"
+    )
+
+
+def test_backfill_on_aws_invokes_the_function_with_the_window_as_its_detail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = boto3.client(
+        "lambda", region_name="eu-central-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    payload = json.dumps(BACKFILLED).encode()
+    waited: list[float] = []
+
+    def lambda_client(service: str, attempts: int = 5, read_timeout: float = 10) -> object:
+        waited.append(read_timeout)
+        return client
+
+    with Stubber(client) as stubbed:
+        stubbed.add_response(
+            "invoke",
+            {"StatusCode": 200, "Payload": StreamingBody(io.BytesIO(payload), len(payload))},
+            {
+                "FunctionName": "otklik-Poll",
+                "Payload": json.dumps({"detail": {"backfill": {"since": SINCE}}}).encode(),
+            },
+        )
+        monkeypatch.setattr(aws, "client", lambda_client)
+
+        code, out, _ = _run("backfill", "--since", SINCE, "--function", "otklik-Poll")
+
+        stubbed.assert_no_pending_responses()
+    assert code == 0 and out.startswith(f"backfill from {SINCE}")
+    assert waited[0] > 300  # the invoke waits out the function's own 300 s timeout
+
+
+def test_the_command_line_says_a_refused_backfill_without_a_traceback(
+    stack: JsonServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["backfill", "--since", "2999-01-01", "--stack-url", stack.url()])
+
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert (
+        captured.err.startswith("otklik: --since: 2999-01-01 is after today")
+        and captured.err.count("\n") == 1
+    )
+    assert "Traceback" not in captured.err and stack.seen == []

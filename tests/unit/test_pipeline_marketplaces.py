@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from otklik.domain.errors import Conflict, InvalidRequest, NotFound
 from otklik.domain.ids import feedback_id
 from otklik.domain.lifecycle import TicketSettings
+from otklik.domain.marketplaces.backfill import BackfillWindow, PollRefused, PollRequest
 from otklik.domain.marketplaces.models import (
     ApprovedReply,
     Connection,
@@ -28,7 +29,7 @@ from otklik.domain.messages import FetchMessage, MalformedMessage, RejectedReply
 from otklik.domain.models import FeedbackEnvelope, FeedbackItem, ReplyState, StatusChange, Ticket, Tonality
 from otklik.domain.replies.settings import ReplySettings
 from otklik.usecases.fetch import fetch_notified
-from otklik.usecases.poll import poll_connection, poll_due_connections
+from otklik.usecases.poll import PageBudgets, poll_connection, poll_requested
 from otklik.usecases.push import accept_push
 from otklik.usecases.reply import ReplyRequest, approve_reply, publish_approved, publish_reply
 from tests.unit.marketplaces.platform_items import body, ozon_chat_message
@@ -97,6 +98,7 @@ class ScriptedConnector:
         self.streams = tuple(pages)
         self._pages = {stream: list(script) for stream, script in pages.items()}
         self.cursors_seen: list[dict[str, Any]] = []
+        self.windows_seen: list[BackfillWindow] = []
 
     def poll(self, stream: str, cursor: dict[str, Any], now: datetime) -> PollPage:
         self.cursors_seen.append(cursor)
@@ -104,6 +106,12 @@ class ScriptedConnector:
         if isinstance(step, Exception):
             raise step
         return step
+
+    def backfill(
+        self, stream: str, cursor: dict[str, Any], window: BackfillWindow, now: datetime
+    ) -> PollPage:
+        self.windows_seen.append(window)
+        return self.poll(stream, cursor, now)
 
     def publish(self, reply: ApprovedReply) -> PublishedReply:
         raise AssertionError("not used")
@@ -315,14 +323,102 @@ def test_only_enabled_connections_whose_interval_has_passed_are_polled_unless_fo
     registry = Registry(connectors)
 
     # When the schedule fires, and then when someone forces a poll
-    reports = poll_due_connections(NOW, directory, registry, cursors, Queue(), max_pages=5)
+    reports = poll_requested(PollRequest(), NOW, directory, registry, cursors, Queue(), PageBudgets(poll=5))
     forced = Registry({name: ScriptedConnector({"feedbacks": [page]}) for name in connectors})
-    poll_due_connections(NOW, directory, forced, cursors, Queue(), max_pages=5, force=True)
+    poll_requested(PollRequest(force=True), NOW, directory, forced, cursors, Queue(), PageBudgets(poll=5))
 
     # Then only the due one is read on schedule; forcing reads every enabled one, never the disabled
     assert [r.connection for r in reports] == ["wb-main"]
     assert registry.asked == ["wb-main"]
     assert forced.asked == ["wb-main", "wb-fresh"]
+
+
+def test_a_named_connection_is_polled_now_though_its_interval_has_not_passed() -> None:
+    page = PollPage([envelope("a")], [], {"skip": 1}, more=False)
+    fresh = WB.model_copy(update={"name": "wb-fresh"})
+    directory = Directory({c.name: c for c in (WB, fresh)})
+    cursors = PolledCursors(last={"wb-main": NOW, "wb-fresh": NOW})
+    registry = Registry({name: ScriptedConnector({"feedbacks": [page]}) for name in directory.connections})
+
+    reports = poll_requested(
+        PollRequest(connection="wb-fresh"), NOW, directory, registry, cursors, Queue(), PageBudgets()
+    )
+
+    assert [r.connection for r in reports] == ["wb-fresh"] and registry.asked == ["wb-fresh"]
+    assert cursors.get("wb-fresh", "feedbacks").cursor == {"skip": 1}
+
+
+# ---------------------------------------------------------------- backfills
+
+WINDOW = BackfillWindow(since=NOW - timedelta(days=10), until=NOW)
+
+
+def test_a_backfill_reads_from_the_window_and_leaves_the_stored_cursors_and_poll_times_alone() -> None:
+    # Given a connection whose cursor is well ahead, and a backfill that reads two pages again
+    connector = ScriptedConnector(
+        {
+            "feedbacks": [
+                PollPage([envelope("old1"), envelope("old2")], [], {"date_from": 1}, more=True),
+                PollPage([envelope("old3")], [], {"date_from": 2}, more=False),
+            ]
+        }
+    )
+    ahead = StoredCursor({"date_from": 99}, 7)
+    cursors = PolledCursors(stored={("wb-main", "feedbacks"): ahead}, last={"wb-main": NOW})
+    queue = Queue()
+
+    # When the connection is backfilled
+    (report,) = poll_requested(
+        PollRequest(connection="wb-main", backfill=WINDOW),
+        NOW,
+        Directory({"wb-main": WB}),
+        Registry({"wb-main": connector}),
+        cursors,
+        queue,
+        PageBudgets(),
+    )
+
+    # Then the items are queued, read with the backfill's own cursor from empty, and nothing stored moved
+    assert [m.external_id for m in queue.sent] == ["old1", "old2", "old3"]  # type: ignore[attr-defined]
+    assert connector.cursors_seen == [{}, {"date_from": 1}]
+    assert connector.windows_seen == [WINDOW, WINDOW]
+    assert cursors.get("wb-main", "feedbacks") == ahead
+    assert cursors.polls == []  # its interval keeps counting from the last real poll
+    assert (report.ingested, report.pages, report.unfinished) == (3, 2, False)
+
+
+def test_a_backfill_that_runs_out_of_pages_says_it_left_the_rest_unread() -> None:
+    page = PollPage([envelope("x")], [], {"skip": 1}, more=True)
+    connector = ScriptedConnector({"feedbacks": [page, page, page]})
+
+    (report,) = poll_requested(
+        PollRequest(backfill=WINDOW),
+        NOW,
+        Directory({"wb-main": WB}),
+        Registry({"wb-main": connector}),
+        PolledCursors(),
+        Queue(),
+        PageBudgets(backfill=2),
+    )
+
+    assert (report.pages, report.unfinished) == (2, True)
+
+
+def test_a_backfill_of_an_unknown_connection_is_refused_before_anything_is_read() -> None:
+    registry = Registry({"wb-main": ScriptedConnector({"feedbacks": []})})
+    queue = Queue()
+
+    with pytest.raises(PollRefused, match="'wb-mian' is not a connection; the enabled ones: wb-main"):
+        poll_requested(
+            PollRequest(connection="wb-mian", backfill=WINDOW),
+            NOW,
+            Directory({"wb-main": WB}),
+            registry,
+            PolledCursors(),
+            queue,
+            PageBudgets(),
+        )
+    assert (registry.asked, queue.sent) == ([], [])
 
 
 # ---------------------------------------------------------------- fetching notified ids

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
     from otklik.domain.alerts import SpikeAlert
     from otklik.domain.charts import Chart
     from otklik.domain.config import Config
+    from otklik.domain.marketplaces.backfill import BackfillWindow
     from otklik.domain.marketplaces.models import (
         ApprovedReply,
         Connection,
@@ -396,6 +397,11 @@ class Connector(Protocol):
     streams: tuple[str, ...]  # what poll() can read, e.g. ("feedbacks", "questions")
 
     def poll(self, stream: str, cursor: dict[str, Any], now: datetime) -> PollPage: ...
+    # A page of the stream's items created within the window, from the backfill's own cursor ({} first);
+    # the platform's list filters where it has them, else read until the items are older than the window.
+    def backfill(
+        self, stream: str, cursor: dict[str, Any], window: BackfillWindow, now: datetime
+    ) -> PollPage: ...
     def publish(self, reply: ApprovedReply) -> PublishedReply: ...
     # What the platform shows now of a reply published earlier (its own moderation's verdict).
     def read_back(self, reply: ApprovedReply, platform_answer_id: str | None) -> ReplyReadBack: ...

@@ -8,7 +8,9 @@ from typing import Any
 
 
 @cache
-def _client(service: str, region: str | None, endpoint_url: str | None, attempts: int = 5) -> Any:
+def _client(
+    service: str, region: str | None, endpoint_url: str | None, attempts: int = 5, read_timeout: float = 10
+) -> Any:
     # boto3 is imported by the first client, not by importing this module: a cold start pays for it
     # when a step first talks to AWS, alongside everything else that step needs.
     import boto3
@@ -17,7 +19,7 @@ def _client(service: str, region: str | None, endpoint_url: str | None, attempts
     config = Config(
         retries={"max_attempts": attempts, "mode": "standard"},
         connect_timeout=3,
-        read_timeout=10,
+        read_timeout=read_timeout,
         # Presigned report links signed with SigV4 (the only signature every region takes; 7 days at most).
         signature_version="s3v4" if service == "s3" else None,
     )
@@ -25,14 +27,15 @@ def _client(service: str, region: str | None, endpoint_url: str | None, attempts
     return session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
 
 
-def client(service: str, attempts: int = 5) -> Any:
+def client(service: str, attempts: int = 5, read_timeout: float = 10) -> Any:
     """A client for service; AWS_ENDPOINT_URL (set by the local stack) points it at moto.
 
     attempts=1 for a call that must not be repeated by botocore: an e-mail or SMS sent with no answer
-    may have gone out, so the caller records it unconfirmed instead of sending it again.
+    may have gone out, so the caller records it unconfirmed instead of sending it again. read_timeout
+    longer than 10 s for a call that answers only when its work is done (a synchronous Lambda invoke).
     """
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    return _client(service, region, os.environ.get("AWS_ENDPOINT_URL"), attempts)
+    return _client(service, region, os.environ.get("AWS_ENDPOINT_URL"), attempts, read_timeout)
 
 
 def forget_clients() -> None:

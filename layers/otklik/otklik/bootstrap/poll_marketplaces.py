@@ -1,16 +1,19 @@
-"""poll_marketplaces' builder: each enabled, due connection read from its cursors onto IngestQueue, then the
-replies published since read back from their platforms (otklik.usecases.read_back)."""
+"""poll_marketplaces' builder: each enabled, due connection read from its cursors onto IngestQueue (or the
+connections a request names, or a backfill of them from a day), then the replies published since read back
+from their platforms (otklik.usecases.read_back)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
 from otklik.adapters import aws
 from otklik.bootstrap import parts
-from otklik.bootstrap.settings import ConfigSettings, MarketplaceSettings, load_settings
+from otklik.bootstrap.settings import ConfigSettings, MarketplaceSettings, TimezoneSettings, load_settings
+from otklik.domain.marketplaces.backfill import PollRequest
 from otklik.ports import (
     ConfigSource,
     Connections,
@@ -21,16 +24,17 @@ from otklik.ports import (
     ReplyWatchStore,
     TicketChanges,
 )
-from otklik.usecases.poll import StreamReport, poll_due_connections
+from otklik.usecases.poll import PageBudgets, StreamReport, poll_requested
 from otklik.usecases.read_back import ReadBackReport, read_back_replies
 
 
-class PollSettings(MarketplaceSettings, ConfigSettings):
+class PollSettings(MarketplaceSettings, ConfigSettings, TimezoneSettings):
     cursors_table: str
     ingest_queue_url: str
     tickets_table: str
     notify_queue_url: str
     max_pages_per_stream: int = Field(default=20, ge=1)
+    max_backfill_pages_per_stream: int = Field(default=50, ge=1)
 
 
 @dataclass(frozen=True)
@@ -62,12 +66,19 @@ class Poller:
     connectors: Connectors
     cursors: Cursors
     ingest_queue: Publisher
-    max_pages: int
+    budgets: PageBudgets
     read_back: ReadBack
+    zone: ZoneInfo  # the day a backfill's since names is a day in the stack's day zone
 
-    def __call__(self, now: datetime, force: bool = False) -> list[StreamReport]:
-        return poll_due_connections(
-            now, self.connections, self.connectors, self.cursors, self.ingest_queue, self.max_pages, force
+    def __call__(self, now: datetime, request: PollRequest | None = None) -> list[StreamReport]:
+        return poll_requested(
+            request or PollRequest(),
+            now,
+            self.connections,
+            self.connectors,
+            self.cursors,
+            self.ingest_queue,
+            self.budgets,
         )
 
 
@@ -86,7 +97,7 @@ def build() -> Poller:
         connectors=connectors,
         cursors=CursorStore(client, settings.cursors_table),
         ingest_queue=parts.queue(settings.ingest_queue_url),
-        max_pages=settings.max_pages_per_stream,
+        budgets=PageBudgets(settings.max_pages_per_stream, settings.max_backfill_pages_per_stream),
         read_back=ReadBack(
             config=parts.config_source(settings),
             watch=ReplyWatch(client, settings.tickets_table),
@@ -96,4 +107,5 @@ def build() -> Poller:
             replies=ReplyStore(client, settings.tickets_table),
             notify_queue=parts.queue(settings.notify_queue_url),
         ),
+        zone=settings.timezone,
     )

@@ -197,3 +197,73 @@ def _error_words(detail: str) -> str:
             words = message.group(1)
         return f"{code.group(1)}: {words} (details cut short)"
     return detail[:200] or "(no body)"
+
+
+# ---------------------------------------------------------------- a function run now, as its schedule runs it
+
+
+def stack_options(parser: argparse.ArgumentParser, function_output: str) -> None:
+    """--stack-url (a local stack) or --function (a deployed stack's function, by its output's name)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack-url", help=f"a local stack's API (default: $OTKLIK_STACK_URL or {LOCAL_API})")
+    where.add_argument(
+        "--function", help=f"a deployed stack's {function_output} (invoked with AWS credentials)"
+    )
+
+
+def run_function(
+    logical_id: str,
+    detail: Mapping[str, Any],
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    timeout_seconds: float,
+) -> dict[str, Any]:
+    """What the function returned when run now with the event its schedule sends, `{"detail": detail}`:
+    on AWS the deployed function --function names is invoked; else the local stack's schedule is fired
+    (POST /_local/schedules/<logical_id>, the body the detail). Every failure is a CommandError: a
+    function that failed names its error (exit 2), a stack that cannot be reached says so (exit 1)."""
+    if args.function:
+        return _invoke(args.function, detail, timeout_seconds)
+    url = _checked_url(args.stack_url or environ.get("OTKLIK_STACK_URL") or LOCAL_API, "--stack-url")
+    if not is_loopback(url):
+        raise CommandError(
+            f"--stack-url: {url} is not a local stack; a deployed one is reached with --function"
+        )
+    try:
+        answer = HttpClient(timeout_seconds=timeout_seconds, attempts=1).post_json(
+            f"{url}/_local/schedules/{logical_id}", dict(detail)
+        )
+    except HttpError as error:
+        failed = _function_failed(logical_id, error.detail)
+        raise (CommandError(failed) if failed else CommandError(*describe(error, url))) from None
+    result = answer.json()
+    return result if isinstance(result, dict) else {}
+
+
+def _function_failed(logical_id: str, detail: str) -> str | None:
+    """`PollMarketplacesFunction failed: ValueError: ...` from the local stack's 502, else None."""
+    try:
+        document = json.loads(detail)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or "errorType" not in document:
+        return None
+    return f"{logical_id} failed: {document['errorType']}: {document.get('errorMessage', '')}"
+
+
+def _invoke(function: str, detail: Mapping[str, Any], timeout_seconds: float) -> dict[str, Any]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from otklik.adapters import aws
+
+    try:
+        # A synchronous invoke answers when the function returns: wait as long as it may run.
+        answer = aws.client("lambda", attempts=1, read_timeout=timeout_seconds).invoke(
+            FunctionName=function, Payload=json.dumps({"detail": dict(detail)}).encode()
+        )
+    except (BotoCoreError, ClientError) as error:
+        raise CommandError(f"could not invoke {function}: {error}") from None
+    payload = json.loads(answer["Payload"].read() or b"{}")
+    if answer.get("FunctionError"):
+        raise CommandError(f"{function} failed: {payload.get('errorMessage', 'see its logs')}")
+    return payload if isinstance(payload, dict) else {}

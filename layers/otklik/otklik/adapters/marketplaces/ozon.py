@@ -1,4 +1,5 @@
-"""Ozon HTTP client: polls unprocessed reviews and questions; publishes, reads back and replaces replies.
+"""Ozon HTTP client: polls and backfills unprocessed reviews and questions; publishes, reads back and
+replaces replies.
 
 What the items and chat pushes mean and how the cursor moves are platform facts, in
 otklik.domain.marketplaces.ozon; this module only makes the calls and checks the answers' shape.
@@ -12,6 +13,7 @@ from typing import Any
 
 from otklik.adapters.http import HttpError, HttpResponse, HttpTransport
 from otklik.adapters.marketplaces.failures import failure, json_document, unexpected_answer
+from otklik.domain.marketplaces.backfill import BackfillWindow
 from otklik.domain.marketplaces.connections import check_connector
 from otklik.domain.marketplaces.limits import NOT_SENT_STATUS, enforce_reply_limit, reply_limit
 from otklik.domain.marketplaces.models import (
@@ -29,6 +31,7 @@ from otklik.domain.marketplaces.ozon import (
     SOURCE,
     STREAMS,
     OzonCursor,
+    backfill_page,
     listed_read_back,
     poll_page,
 )
@@ -74,13 +77,45 @@ class OzonConnector:
 
     def poll(self, stream: str, cursor: dict[str, Any], now: datetime) -> PollPage:
         position = OzonCursor.load(cursor)
+        kind, key, document = self._list(stream, position, "ASC")
+        return poll_page(
+            kind,
+            document.get(key) or [],
+            position,
+            document.get("last_id"),
+            document.get("has_next"),
+            self._connection.name,
+            now,
+        )
+
+    def backfill(
+        self, stream: str, cursor: dict[str, Any], window: BackfillWindow, now: datetime
+    ) -> PollPage:
+        """The list newest first from the top, until a page reaches what was published before the window."""
+        position = OzonCursor.load(cursor)
+        kind, key, document = self._list(stream, position, "DESC")
+        return backfill_page(
+            kind,
+            document.get(key) or [],
+            position,
+            document.get("last_id"),
+            document.get("has_next"),
+            window.since,
+            self._connection.name,
+            now,
+        )
+
+    def _list(
+        self, stream: str, position: OzonCursor, sort_dir: str
+    ) -> tuple[FeedbackKind, str, Mapping[str, Any]]:
+        """The stream's kind, the answer's key of its items, and the answer (its items checked a list)."""
         kind: FeedbackKind
         if stream == "reviews":
             path, key, kind = "/v1/review/list", "reviews", "review"
             body: dict[str, Any] = {
                 "limit": self._page_size,
                 "last_id": position.last_id,
-                "sort_dir": "ASC",
+                "sort_dir": sort_dir,
                 "status": "UNPROCESSED",
             }
         elif stream == "questions":
@@ -89,23 +124,14 @@ class OzonConnector:
                 "filter": {"status": "UNPROCESSED"},
                 "limit": self._page_size,
                 "last_id": position.last_id,
-                "sort_dir": "ASC",
+                "sort_dir": sort_dir,
             }
         else:
             raise ValueError(f"Ozon has no stream {stream!r}; it has {', '.join(STREAMS)}")
         document = self._post(path, body)
-        items = document.get(key) or []
-        if not isinstance(items, list):
+        if not isinstance(document.get(key) or [], list):
             raise unexpected_answer(PLATFORM, f"POST {path}", f"{key} is not a list")
-        return poll_page(
-            kind,
-            items,
-            position,
-            document.get("last_id"),
-            document.get("has_next"),
-            self._connection.name,
-            now,
-        )
+        return kind, key, document
 
     # ------------------------------------------------------------------ replies
 

@@ -1,4 +1,5 @@
-"""Wildberries HTTP client: polls reviews and questions (feedbacks API); publishes, reads back, edits replies.
+"""Wildberries HTTP client: polls and backfills reviews and questions (feedbacks API); publishes, reads
+back, edits replies.
 
 What the items mean and how the cursor moves are platform facts, in
 otklik.domain.marketplaces.wildberries; this module only makes the calls and checks the answers' shape.
@@ -13,6 +14,7 @@ from typing import Any
 from otklik.adapters.http import HttpError, HttpResponse, HttpTransport, QueryValue
 from otklik.adapters.marketplaces.failures import failure, platform_reason, unexpected_answer
 from otklik.adapters.marketplaces.ratelimit import Limiter
+from otklik.domain.marketplaces.backfill import BackfillWindow
 from otklik.domain.marketplaces.connections import check_connector
 from otklik.domain.marketplaces.limits import enforce_reply_limit, reply_limit
 from otklik.domain.marketplaces.models import (
@@ -32,6 +34,7 @@ from otklik.domain.marketplaces.wildberries import (
     STREAMS,
     WildberriesCursor,
     answer_read_back,
+    backfill_position,
     poll_page,
 )
 
@@ -97,10 +100,19 @@ class WildberriesConnector:
     # ------------------------------------------------------------------ polling
 
     def poll(self, stream: str, cursor: dict[str, Any], now: datetime) -> PollPage:
+        return self._list(stream, WildberriesCursor.load(cursor), None, now)
+
+    def backfill(
+        self, stream: str, cursor: dict[str, Any], window: BackfillWindow, now: datetime
+    ) -> PollPage:
+        """The unanswered items created within the window (dateFrom..dateTo, unix seconds), oldest first."""
+        position = backfill_position(cursor, window.since)
+        return self._list(stream, position, int(window.until.timestamp()), now)
+
+    def _list(self, stream: str, position: WildberriesCursor, date_to: int | None, now: datetime) -> PollPage:
         if stream not in STREAM_KINDS:
             raise ValueError(f"Wildberries has no stream {stream!r}; it has {', '.join(STREAMS)}")
         kind = STREAM_KINDS[stream]
-        position = WildberriesCursor.load(cursor)
         what = f"GET /api/v1/{stream}"
         params: dict[str, QueryValue] = {
             "isAnswered": False,
@@ -108,6 +120,7 @@ class WildberriesConnector:
             "skip": position.skip,
             "order": "dateAsc",
             "dateFrom": position.date_from,
+            "dateTo": date_to,
         }
         document = self._document(self._call("GET", f"/api/v1/{stream}", params=params), what)
         data = document.get("data")

@@ -1,4 +1,4 @@
-"""Yandex Market HTTP client: polls and fetches reviews; publishes, reads back and changes replies.
+"""Yandex Market HTTP client: polls, backfills and fetches reviews; publishes, reads back and changes replies.
 
 What the reviews, chat messages and notifications mean and how the cursor moves are platform
 facts, in otklik.domain.marketplaces.yandex_market; this module only makes the calls and checks
@@ -13,6 +13,7 @@ from typing import Any
 
 from otklik.adapters.http import HttpError, HttpResponse, HttpTransport, QueryValue
 from otklik.adapters.marketplaces.failures import failure, json_document, platform_reason, unexpected_answer
+from otklik.domain.marketplaces.backfill import BackfillWindow
 from otklik.domain.marketplaces.connections import check_connector
 from otklik.domain.marketplaces.fields import as_object, optional_id
 from otklik.domain.marketplaces.limits import NOT_SENT_STATUS, enforce_reply_limit, reply_limit
@@ -34,6 +35,7 @@ from otklik.domain.marketplaces.yandex_market import (
     SOURCE,
     STREAMS,
     YandexMarketCursor,
+    backfill_position,
     business_id,
     chat_envelope,
     comment_read_back,
@@ -106,13 +108,25 @@ class YandexMarketConnector:
         return feedbacks, token if isinstance(token, str) and token else None
 
     def poll(self, stream: str, cursor: dict[str, Any], now: datetime) -> PollPage:
+        return self._window(stream, YandexMarketCursor.load(cursor), None, now)
+
+    def backfill(
+        self, stream: str, cursor: dict[str, Any], window: BackfillWindow, now: datetime
+    ) -> PollPage:
+        """The reviews needing a reaction created within the window (dateTimeFrom..dateTimeTo), paged."""
+        return self._window(stream, backfill_position(cursor, window.since), window.until, now)
+
+    def _window(
+        self, stream: str, position: YandexMarketCursor, until: datetime | None, now: datetime
+    ) -> PollPage:
         if stream not in STREAMS:
             raise ValueError(f"Yandex Market has no stream {stream!r}; it has {', '.join(STREAMS)}")
-        position = YandexMarketCursor.load(cursor)
         since = window_since(position, now)
         body: dict[str, Any] = {"reactionStatus": "NEED_REACTION"}
         if since is not None:
             body["dateTimeFrom"] = since.isoformat()
+        if until is not None:
+            body["dateTimeTo"] = until.isoformat()
         items, next_token = self._feedback_page(body, position.page_token, self._page_size)
         return poll_page(items, position, since, next_token, self._connection.name, now)
 

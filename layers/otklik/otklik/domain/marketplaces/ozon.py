@@ -7,6 +7,10 @@ cursor where it was. Reviews are filtered to status UNPROCESSED, questions to UN
 (new and viewed but not yet answered). An item read twice maps to the same feedback id,
 feedback_id("ozon", account, kind, id).
 
+A backfill cannot ask Ozon for a date: both lists page by last_id only. So it reads them newest first
+(sort_dir DESC) from the top, with a last_id of its own that is never stored, keeps the items published
+since the window's start, and stops at the first page that reaches an older one (backfill_page).
+
 Chat messages are not polled: Ozon pushes them (TYPE_NEW_MESSAGE, TYPE_UPDATE_MESSAGE), see
 parse_push.
 
@@ -111,6 +115,34 @@ def poll_page(
         last_id = _last_item_id(items) or position.last_id
     more = has_next is True if isinstance(has_next, bool) else bool(items) and last_id != position.last_id
     return PollPage(envelopes, malformed, OzonCursor(last_id).dump(), more)
+
+
+def backfill_page(
+    kind: FeedbackKind,
+    items: list[Any],
+    position: OzonCursor,
+    last_id: Any,
+    has_next: Any,
+    since: datetime,
+    account: str,
+    now: datetime,
+) -> PollPage:
+    """A page of a backfill read newest first: the items published since `since`. Once the page holds an
+    older one, the pages after it hold nothing newer, and `more` is false. An item whose published_at
+    cannot be read is kept, so that it is reported as malformed rather than passed over."""
+    recent = [item for item in items if _published_since(item, since, now)]
+    page = poll_page(kind, recent, position, last_id, has_next, account, now)
+    reached_older = len(recent) < len(items)
+    return PollPage(page.envelopes, page.malformed, page.cursor, page.more and not reached_older)
+
+
+def _published_since(item: Any, since: datetime, now: datetime) -> bool:
+    if not isinstance(item, dict):
+        return True  # reported as malformed by poll_page, not passed over in silence
+    try:
+        return parse_time(item.get("published_at"), "published_at", now) >= since
+    except MalformedItem:
+        return True
 
 
 def _envelope(

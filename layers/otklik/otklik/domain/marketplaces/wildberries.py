@@ -15,6 +15,8 @@ Cursor design (per connection and stream), stored as {"date_from": unix seconds 
   cursor) maps to the same feedback id, feedback_id("wildberries", account, kind, id), and
   score_feedback counts it as a duplicate.
 - `more` is true when the page was full (take items): another page is waiting now.
+- A backfill (otklik.domain.marketplaces.backfill) pages the same way from its own cursor, which starts
+  at the window's first second and is never stored, and bounds the list with dateTo, the second it began.
 
 The HTTP client that asks for these pages is otklik.adapters.marketplaces.wildberries.
 """
@@ -117,6 +119,12 @@ class WildberriesCursor:
             and isinstance(item, dict)
             and str(item.get("id")) in self.seen
         )
+
+
+def backfill_position(cursor: Mapping[str, Any], since: datetime) -> WildberriesCursor:
+    """Where a backfill's next page starts: its own cursor once it has read a page, else `since` (dateFrom
+    is inclusive, so the window's first second is read)."""
+    return WildberriesCursor.load(cursor) if cursor else WildberriesCursor(int(since.timestamp()))
 
 
 def poll_page(

@@ -13,6 +13,8 @@ Cursor design (per connection, stream "goods_feedback"), stored as
   are published after moderation, so one created before the last poll may appear after it.
   Those re-reads map to the same feedback id, feedback_id("yandex_market", account, kind, id).
 - since is never moved back, and never further back than the six months the API allows.
+- A backfill (otklik.domain.marketplaces.backfill) asks the same list with dateTimeFrom just before the
+  window's start and dateTimeTo its end, paging with a cursor of its own that is never stored.
 
 New reviews and chat messages also arrive as notifications; parse_notification answers at once
 with FetchJobs and the HTTP client, otklik.adapters.marketplaces.yandex_market, reads the
@@ -124,6 +126,14 @@ def window_since(position: YandexMarketCursor, now: datetime) -> datetime | None
     if position.page_token is None and since is not None:
         since = max(since, now - MAX_LOOKBACK)  # a new window; a paging one keeps its query
     return since
+
+
+def backfill_position(cursor: Mapping[str, Any], since: datetime) -> YandexMarketCursor:
+    """Where a backfill's next page starts: its own cursor once it has read a page, else a window from a
+    second before `since` (dateTimeFrom is exclusive, so a review written at `since` is still read)."""
+    if cursor:
+        return YandexMarketCursor.load(cursor)
+    return YandexMarketCursor(since=since - timedelta(seconds=1))
 
 
 def poll_page(
