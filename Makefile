@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser run test unit integration e2e soak lint format bench layer-size lexicon clean
+.PHONY: install browser run test unit integration e2e soak lint format bench layer-size lexicon model clean
 
 install: $(STAMP)
 
@@ -59,6 +59,11 @@ lint: install
 lexicon: install
 	$(BIN)/python -m otklik.entrypoints.build_lexicon
 	$(BIN)/python -m otklik.entrypoints.build_topics
+
+## model: train the shipped learned tonality layer from ../shared/datasets (5-fold CV, leave one set
+## out, the gate's search, the learning curve), deterministically, into domain/tonality/model/
+model: install
+	$(BIN)/python -m otklik.entrypoints.build_model
 
 ## bench: tonality, topics and moderation speed against VADER in the same run, load time and memory;
 ## the whole enrichment's CPU per item against its 0.5 ms budget; SLA deadlines, short and long; the

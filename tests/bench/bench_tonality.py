@@ -4,6 +4,9 @@ Texts of similar length: both languages' texts are built the same way, by joinin
 a small hand-written review pool until each reaches a target length drawn from one shared list,
 so both engines see the same length distribution. When ../shared/datasets is present, real
 Wildberries review texts are timed too (Russian only: there is no English counterpart).
+The Russian engine is timed alone (the lexicon) and with the shipped learned layer over it, in this
+process and through the command line (`otklik tonality score`, JSON lines in and out, its start-up
+included), each against VADER on the English texts through the same path.
 Load time and memory are measured in fresh interpreters, so nothing is cached from this one.
 """
 
@@ -22,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT.parent / "shared" / "datasets" / "wb_reviews_dev.jsonl"
 REPEATS = 5
 TEXTS = 2000
+CLI_TEXTS = 10_000
 
 RUSSIAN = [
     "Куртка пришла быстро, упакована хорошо.",
@@ -81,9 +85,24 @@ def throughput(score: Callable[[str], object], texts: list[str]) -> float:
     return len(texts) / best
 
 
-# Time and memory are measured in separate interpreters: tracemalloc slows what it watches.
+def cli_rate(texts: list[str], *options: str) -> float:
+    """Characters per second through `otklik tonality score`: the best of 3 runs of the whole command,
+    start-up included, on the texts as JSON lines."""
+    lines = "".join(json.dumps({"text": text}, ensure_ascii=False) + "\n" for text in texts).encode("utf-8")
+    command = [str(Path(sys.executable).with_name("otklik")), "tonality", "score", "--text-only", *options]
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run(command, input=lines, capture_output=True, check=True, cwd=ROOT)
+        best = min(best, time.perf_counter() - started)
+    return sum(map(len, texts)) / best
+
+
+# Time and memory are measured in separate interpreters: tracemalloc slows what it watches. What
+# {setup} does is not counted: the learned layer's own load is timed after the engine's imports.
 LOAD_PROBE = """
 import json, time, tracemalloc
+{setup}
 if {trace}:
     tracemalloc.start()
 started = time.perf_counter()
@@ -93,22 +112,30 @@ current, peak = tracemalloc.get_traced_memory()
 print(json.dumps({{"seconds": seconds, "current": current, "peak": peak}}))
 """
 LOADS = {
-    "VADER": "import vaderSentiment.vaderSentiment as vader; vader.SentimentIntensityAnalyzer()",
+    "VADER": ("", "import vaderSentiment.vaderSentiment as vader; vader.SentimentIntensityAnalyzer()"),
     # The engine itself: its modules, the generated table, the engine (what a scorer needs).
     "otklik-ru": (
+        "",
         "from otklik.domain.tonality.lexicon_table import shipped_lexicon; "
-        "from otklik.domain.tonality.russian import RussianEngine; RussianEngine(shipped_lexicon(), dict)"
+        "from otklik.domain.tonality.russian import RussianEngine; RussianEngine(shipped_lexicon(), dict)",
     ),
-    # Everything score() needs on a cold start, pydantic models and VADER's module included.
+    # The shipped learned layer's file read and made a model, its module imported already.
+    "learned layer (ru.otm)": (
+        "from otklik.domain.tonality import learned",
+        "learned.shipped_model()",
+    ),
+    # Everything score() needs on a cold start, pydantic models, VADER's module and the layer included.
     "otklik.domain.tonality.score, cold": (
-        "from otklik.domain.tonality import russian_engine; russian_engine()"
+        "",
+        "from otklik.domain.tonality import russian_engine; russian_engine(); "
+        "from otklik.domain.tonality.learned import shipped_model; shipped_model()",
     ),
 }
 
 
-def _probe(load: str, trace: bool) -> dict[str, float]:
+def _probe(setup: str, load: str, trace: bool) -> dict[str, float]:
     answer = subprocess.run(
-        [sys.executable, "-c", LOAD_PROBE.format(load=load, trace=trace)],
+        [sys.executable, "-c", LOAD_PROBE.format(setup=setup, load=load, trace=trace)],
         capture_output=True,
         text=True,
         check=True,
@@ -118,10 +145,10 @@ def _probe(load: str, trace: bool) -> dict[str, float]:
     return figures
 
 
-def load_figures(load: str) -> dict[str, float]:
+def load_figures(setup: str, load: str) -> dict[str, float]:
     """Median load seconds of 5 untraced runs of the code load, and heap figures of one traced run."""
-    seconds = statistics.median(_probe(load, trace=False)["seconds"] for _ in range(5))
-    memory = _probe(load, trace=True)
+    seconds = statistics.median(_probe(setup, load, trace=False)["seconds"] for _ in range(5))
+    memory = _probe(setup, load, trace=True)
     return {**memory, "seconds": seconds}
 
 
@@ -136,27 +163,49 @@ def main() -> int:
     engine = tonality.russian_engine()
     vader = scoring._vader()  # the very analyzer score() uses for English
 
+    def blended(text: str) -> object:
+        return scoring.score_text(text, "ru")
+
     english_rate = throughput(vader.polarity_scores, english)
-    russian_rate = throughput(engine.score, russian)
     rows = [
-        ("VADER, English (pool)", english_rate, statistics.mean(map(len, english))),
-        ("otklik-ru, Russian (pool)", russian_rate, statistics.mean(map(len, russian))),
+        ("VADER, English (pool)", english, english_rate),
+        ("otklik-ru, Russian (pool)", russian, throughput(engine.score, russian)),
+        ("otklik-ru+learned (pool)", russian, throughput(blended, russian)),
     ]
     if DATASET.exists():
         real = [json.loads(line)["text"] for line in DATASET.read_text("utf-8").splitlines()]
-        rows.append(
-            ("otklik-ru, Russian (WB dev)", throughput(engine.score, real), statistics.mean(map(len, real)))
-        )
+        rows.append(("otklik-ru, Russian (WB dev)", real, throughput(engine.score, real)))
+        rows.append(("otklik-ru+learned (WB dev)", real, throughput(blended, real)))
 
     print("tonality benchmark: one run, one machine; texts/s is the best of", REPEATS, "passes")
-    print(f"{'engine':<30}{'texts':>7}{'mean chars':>12}{'texts/s':>10}{'vs VADER':>10}")
-    for name, rate, mean in rows:
-        count = TEXTS if "pool" in name else len(real)
-        print(f"{name:<30}{count:>7}{mean:>12.0f}{rate:>10.0f}{rate / english_rate:>10.2f}")
+    english_chars = sum(map(len, english)) / len(english) * english_rate
+    print(f"{'engine':<30}{'texts':>7}{'mean chars':>12}{'texts/s':>10}{'chars/s':>10}{'vs VADER':>10}")
+    for name, texts, rate in rows:
+        chars = sum(map(len, texts)) / len(texts) * rate
+        print(
+            f"{name:<30}{len(texts):>7}{sum(map(len, texts)) / len(texts):>12.0f}{rate:>10.0f}{chars:>10.0f}"
+            f"{chars / english_chars:>10.2f}"
+        )
+    print()
+    # Through the command line, on CLI_TEXTS texts a run: enough that the run's start-up (each
+    # engine's load, below) is a small part of it, as in a real batch.
+    cli_lengths = [int(lengths_source.lognormvariate(4.6, 0.6)) for _ in range(CLI_TEXTS)]
+    cli_english = build_texts(ENGLISH, cli_lengths, seed=3)
+    cli_russian = build_texts(RUSSIAN, cli_lengths, seed=4)
+    print("through the command line (otklik tonality score --text-only, start-up included, best of 3)")
+    print(f"{'engine':<30}{'texts':>7}{'chars/s':>10}{'vs VADER':>10}")
+    english_cli = cli_rate(cli_english)
+    for name, texts, options in (
+        ("VADER, English (pool)", cli_english, ()),
+        ("otklik-ru, Russian (pool)", cli_russian, ("--model", "lexicon")),
+        ("otklik-ru+learned (pool)", cli_russian, ()),
+    ):
+        rate = english_cli if texts is cli_english else cli_rate(texts, *options)
+        print(f"{name:<30}{len(texts):>7}{rate:>10.0f}{rate / english_cli:>10.2f}")
     print()
     print(f"{'load':<30}{'load ms':>10}{'heap MiB':>10}{'peak MiB':>10}")
-    for name, load in LOADS.items():
-        figures = load_figures(load)
+    for name, (setup, load) in LOADS.items():
+        figures = load_figures(setup, load)
         print(
             f"{name:<30}{figures['seconds'] * 1000:>10.1f}{figures['current'] / 2**20:>10.1f}"
             f"{figures['peak'] / 2**20:>10.1f}"

@@ -69,6 +69,11 @@ class Stack:
             self._modules[logical_id] = module
         return self._modules[logical_id]
 
+    def restart(self, logical_id: str) -> None:
+        """The function's next invoke is a cold start: a new container, its caches (configuration, models)
+        empty, as after a deploy or once a warm one has been idle."""
+        self._modules.pop(logical_id, None)
+
     def use_environment(self, logical_id: str) -> None:
         """Set the environment template.yaml gives the function (until the test ends)."""
         for name, value in self.template.function_environment(logical_id, self.resources).items():

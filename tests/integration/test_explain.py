@@ -33,6 +33,12 @@ def test_explain_shows_the_words_that_scored_and_the_reasons_for_the_ticket(stac
     assert tone["label"] == "negative" and tone["matches_stored"] is True
     values = {unit["words"]: unit["value"] for unit in tone["contributions"]}
     assert values["Ужасное"] < 0 and values["порвалось"] < 0, values
+    # And both engines' versions, with what the learned layer says and which features pushed it most
+    assert tone["lexicon_version"] == "tonality-0.2" and tone["lexicon_compound"] < 0
+    learned = tone["learned"]
+    assert tone["model_version"] == learned["model_version"]
+    assert learned["probabilities"]["negative"] > learned["probabilities"]["positive"]
+    assert learned["strongest"] and all(set(f) == {"feature", "push"} for f in learned["strongest"])
     # And the ticket's reasons, each with why, in the item's own figures
     routing = answer["routing"]
     assert routing["team"] == "support" and routing["priority"] == "high"

@@ -10,6 +10,7 @@ LoopbackServer takes any answer(request) -> Answer (PictureServer serves bytes b
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -118,9 +119,11 @@ class JsonServer(LoopbackServer):
         super().__init__(self._json)
         self.answers: dict[str, tuple[int, Any]] = {}
         self.default = default
+        self.delay = 0.0  # seconds before each answer (a slow API)
 
     def _json(self, request: Seen) -> Answer:
-        return json_answer(*self.answers.get(request.path, self.default))
+        answer = json_answer(*self.answers.get(request.path, self.default))
+        return dataclasses.replace(answer, delay=self.delay) if self.delay else answer
 
     def bodies(self) -> list[tuple[str, Any]]:
         """Each request's path and JSON body, in order."""

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 
 from otklik.adapters.slack import TransientDeliveryError
+from otklik.domain.learning import RatedReview
 from otklik.domain.models import ChannelResult, FeedbackItem, Notification, TextOrigin, Ticket
 from otklik.domain.repeat_contact import CustomerClaim, CustomerHasTicket
 from otklik.domain.sla.clock import next_check
+from otklik.domain.tonality.learned import Model
+from otklik.ports import ModelStoreError
 
 # Shared by several fakes so a test can check the order of calls across ports.
 Journal = list[tuple[str, str]]
@@ -143,3 +147,55 @@ class UnreachableChannel:
 
     def deliver(self, notification: Notification) -> ChannelResult:
         raise TransientDeliveryError("HTTP 503: try later")
+
+
+class InMemoryRatedReviews:
+    """Rated reviews by day, as the by_day index holds them; records which days were read."""
+
+    def __init__(self, *reviews: RatedReview) -> None:
+        self.reviews = list(reviews)
+        self.days_read: list[str] = []
+
+    def rated_reviews_of_day(self, day: str) -> Iterator[RatedReview]:
+        self.days_read.append(day)
+        return iter([review for review in self.reviews if review.day == day])
+
+
+class InMemoryModelStore:
+    """Accounts' models, manifests and pointers, as the models bucket keeps them; `failing` makes every
+    call raise as S3 does when it is throttled or unreachable."""
+
+    def __init__(self) -> None:
+        self.models: dict[tuple[str, str], bytes] = {}
+        self.manifests: dict[tuple[str, str], dict[str, Any]] = {}
+        self.pointers: dict[str, dict[str, Any]] = {}
+        self.writes: list[tuple[str, str, str]] = []  # (what, account, version), in order
+        self.reads = 0
+        self.failing = False
+
+    def _call(self) -> None:
+        self.reads += 1
+        if self.failing:
+            raise ModelStoreError("s3://models/...: SlowDown")
+
+    def current(self, account: str) -> str | None:
+        self._call()
+        pointer = self.pointers.get(account)
+        return str(pointer["version"]) if pointer else None
+
+    def load(self, account: str, version: str) -> Model | None:
+        self._call()
+        data = self.models.get((account, version))
+        return Model.loads(data) if data is not None else None
+
+    def save_model(self, account: str, model: Model) -> None:
+        self.models[(account, model.version)] = model.dumps()
+        self.writes.append(("model", account, model.version))
+
+    def save_manifest(self, account: str, version: str, manifest: Mapping[str, Any]) -> None:
+        self.manifests[(account, version)] = dict(manifest)
+        self.writes.append(("manifest", account, version))
+
+    def promote(self, account: str, pointer: Mapping[str, Any]) -> None:
+        self.pointers[account] = dict(pointer)
+        self.writes.append(("pointer", account, str(pointer["version"])))

@@ -113,6 +113,7 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_ROUTE_QUEUE_URL": scorer.route_queue._queue_url,
         "OTKLIK_CONFIG_BUCKET": scorer.config._bucket,
         "OTKLIK_SEEN_TEXTS_TABLE": scorer.seen_texts._table,
+        "OTKLIK_MODELS_BUCKET": scorer.models._store._bucket,
     },
     "RouteFeedbackFunction": lambda router: {
         "OTKLIK_FEEDBACK_TABLE": router.feedback._table,
@@ -144,6 +145,11 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_NOTIFY_QUEUE_URL": builder.notify_queue._queue_url,
         "OTKLIK_CONFIG_BUCKET": builder.config._bucket,
     },
+    "TrainTonalityFunction": lambda trainer: {
+        "OTKLIK_FEEDBACK_TABLE": trainer.reviews._table,
+        "OTKLIK_MODELS_BUCKET": trainer.models._bucket,
+        "OTKLIK_CONFIG_BUCKET": trainer.config._bucket,
+    },
     "SweepSlaFunction": lambda sweeper: {
         "OTKLIK_TICKETS_TABLE": sweeper.tickets._table,
         "OTKLIK_NOTIFY_QUEUE_URL": sweeper.notify_queue._queue_url,
@@ -172,6 +178,7 @@ WIRING: dict[str, Callable[[Any], dict[str, Any]]] = {
         "OTKLIK_ANSWER_QUEUE_URL": ops.reply_queue._queue_url,
         "OTKLIK_CONFIG_BUCKET": ops.config._bucket,
         "OTKLIK_REPORTS_BUCKET": ops.reports._bucket,
+        "OTKLIK_MODELS_BUCKET": ops.models._store._bucket,
     },
 }
 FUNCTIONS = sorted(WIRING)
@@ -256,6 +263,14 @@ def test_scoring_counts_days_in_the_stacks_report_time_zone(monkeypatch: pytest.
     scorer = builder("ScoreFeedbackFunction").build()
 
     assert scorer.settings.timezone == ZoneInfo("Asia/Yekaterinburg")
+
+
+def test_training_reads_its_window_in_the_stacks_report_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    use(monkeypatch, environment("TrainTonalityFunction"))
+
+    trainer = builder("TrainTonalityFunction").build()
+
+    assert trainer.settings.timezone == ZoneInfo("Asia/Yekaterinburg")
 
 
 @pytest.mark.parametrize(

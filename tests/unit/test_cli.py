@@ -89,7 +89,8 @@ def test_tonality_score_adds_a_tonality_object_to_each_line(
     assert (english["label"], english["lang"], english["engine"]) == ("negative", "en", "vader")
     assert -1.0 <= english["compound"] < 0
     russian = written[1]["tonality"]
-    assert (russian["label"], russian["lang"], russian["engine"]) == ("positive", "ru", "otklik-ru")
+    assert (russian["label"], russian["lang"]) == ("positive", "ru")
+    assert russian["engine"].split("+")[0] == "otklik-ru"
     assert russian["compound"] > russian["text_compound"] > 0  # five stars lift a positive text further
     assert written[1]["text"] == "Отличный рюкзак"
     assert (written[2]["tonality"]["label"], written[2]["tonality"]["compound"]) == ("neutral", 0.0)

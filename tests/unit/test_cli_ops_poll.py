@@ -16,7 +16,7 @@ from botocore.stub import Stubber
 
 from otklik.adapters import aws
 from otklik.domain.marketplaces.backfill import DAYS_ZONE
-from otklik.entrypoints import cli
+from otklik.entrypoints import cli, cli_progress
 from otklik.entrypoints.cli import build_parser
 from otklik.entrypoints.cli_poll import run
 from tests.support.loopback import JsonServer
@@ -288,3 +288,37 @@ def test_the_command_line_says_a_refused_backfill_without_a_traceback(
         and captured.err.count("\n") == 1
     )
     assert "Traceback" not in captured.err and stack.seen == []
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_a_backfill_shows_the_seconds_it_has_waited(
+    stack: JsonServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a poll function that takes a while to read the window again
+    stack.default = (200, BACKFILLED)
+    stack.delay = 0.3
+    monkeypatch.setattr(cli_progress, "WAIT_REDRAW_SECONDS", 0.05)
+    out, err = io.StringIO(), Terminal()
+    # When a backfill runs with stderr on a terminal
+    code = run(
+        build_parser().parse_args(["backfill", "--since", SINCE, "--stack-url", stack.url()]), out, err
+    )
+    # Then stderr shows the seconds waited, redrawn in place, and ends its line when the answer came
+    assert code == 0
+    drawn = err.getvalue()
+    assert drawn.startswith("\rbackfill: waiting for PollMarketplacesFunction 0 s")
+    assert drawn.endswith("backfill: waiting for PollMarketplacesFunction: done in 0 s\n")
+    assert out.getvalue().startswith(f"backfill from {SINCE} to ")
+
+
+def test_piped_a_backfill_writes_nothing_but_its_answer(stack: JsonServer) -> None:
+    stack.default = (200, BACKFILLED)
+
+    code, out, err = _run("backfill", "--since", SINCE, "--stack-url", stack.url())
+
+    assert (code, err) == (0, "")
+    assert out.startswith(f"backfill from {SINCE}")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from otklik.entrypoints import cli
-from otklik.entrypoints.cli_progress import Progress
+from otklik.entrypoints import cli, cli_progress
+from otklik.entrypoints.cli_progress import Progress, Waiting
 
 
 class Terminal(io.StringIO):
@@ -75,3 +75,24 @@ def test_tonality_eval_shows_its_progress_on_a_terminal_and_not_in_a_pipe(
     assert cli.main(["tonality", "eval", str(rows), "--format", "json"]) == 0
     assert terminal.getvalue().endswith("\rscored [##############################] 2/2\n")
     assert json.loads(capsys.readouterr().out)["count"] == 2
+
+
+def test_waiting_on_a_terminal_ends_its_line_saying_whether_the_work_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cli_progress, "WAIT_REDRAW_SECONDS", 0.01)
+    stream = Terminal()
+
+    with pytest.raises(RuntimeError), Waiting("poll: waiting", stream):
+        raise RuntimeError("the function failed")
+
+    assert stream.getvalue().endswith("\rpoll: waiting: stopped after 0 s\n")
+
+
+def test_waiting_in_a_pipe_writes_nothing() -> None:
+    stream = io.StringIO()
+
+    with Waiting("poll: waiting", stream):
+        pass
+
+    assert stream.getvalue() == ""

@@ -141,6 +141,7 @@ DYNAMODB_CALLS: dict[str, dict[str, set[str]]] = {
         # the periods' and chart days' counters (Query); the report index: built? (GetItem), listed (PutItem)
         "AggregatesTable": {"Query", "GetItem", "PutItem"},
     },
+    "TrainTonalityFunction": {"FeedbackTable/index/by_day": {"Query"}},  # the window's rated reviews
     "SweepSlaFunction": {
         "TicketsTable": {"GetItem", "BatchGetItem", "UpdateItem"},
         "TicketsTable/index/by_deadline": {"Query"},
@@ -306,6 +307,48 @@ def test_the_public_webhook_function_reads_only_the_secrets_it_checks_requests_a
     # While the functions that call the marketplaces still read their credentials
     for logical_id in ("PollMarketplacesFunction", "FetchMarketplaceFunction", "PublishAnswersFunction"):
         assert _readable(logical_id, "/otklik/prod/marketplaces/ozon-main/api-key"), logical_id
+
+
+def _s3_grants(logical_id: str) -> dict[str, set[str]]:
+    """The S3 actions the function's Policies allow, by bucket ("Bucket" or "Bucket/prefix*")."""
+    grants: dict[str, set[str]] = {}
+    for policy in _policies(logical_id):
+        if "S3ReadPolicy" in policy:
+            bucket = policy["S3ReadPolicy"]["BucketName"]["Ref"]
+            grants.setdefault(bucket, set()).update({"GetObject", "ListBucket"})
+        for statement in policy.get("Statement", []):
+            actions = {a.removeprefix("s3:") for a in _as_list(statement["Action"]) if a.startswith("s3:")}
+            for resource in _as_list(statement["Resource"]) if actions else []:
+                grants.setdefault(_dynamodb_target(resource), set()).update(actions)
+    return grants
+
+
+def test_every_bucket_is_encrypted_private_and_kept_and_the_models_bucket_keeps_versions() -> None:
+    buckets = {lid: r for lid, r in RESOURCES.items() if r["Type"] == "AWS::S3::Bucket"}
+    assert {"ConfigBucket", "ReportsBucket", "ModelsBucket"} <= set(buckets)
+    for logical_id, bucket in buckets.items():
+        props = bucket["Properties"]
+        assert bucket["DeletionPolicy"] == "Retain", logical_id
+        assert set(props["PublicAccessBlockConfiguration"].values()) == {True}, logical_id
+        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"], logical_id
+    assert buckets["ModelsBucket"]["Properties"]["VersioningConfiguration"]["Status"] == "Enabled"
+
+
+def test_only_training_writes_the_models_and_only_under_models_while_scoring_reads_them() -> None:
+    # Given who may do what to ModelsBucket
+    writers = {
+        logical_id: grants
+        for logical_id in FUNCTIONS
+        for target, grants in _s3_grants(logical_id).items()
+        if target.startswith("ModelsBucket") and "PutObject" in grants
+    }
+    # Then training alone writes, under models/, and never deletes; scoring reads (a missing pointer a 404)
+    assert list(writers) == ["TrainTonalityFunction"]
+    assert _s3_grants("TrainTonalityFunction")["ModelsBucket/models/*"] == {"PutObject"}
+    assert not any("DeleteObject" in actions for actions in _s3_grants("TrainTonalityFunction").values())
+    assert _s3_grants("ScoreFeedbackFunction")["ModelsBucket"] == {"GetObject", "ListBucket"}
+    # And the training function has only the otklik layer of Globals (no charts layer: no matplotlib)
+    assert list(FUNCTIONS["TrainTonalityFunction"].layers) == [{"Ref": "OtklikLayer"}]
 
 
 # ---------------------------------------------------------------- alarms

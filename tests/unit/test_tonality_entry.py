@@ -48,14 +48,14 @@ def test_the_callers_language_decides_the_engine() -> None:
 def test_russian_is_scored_by_our_engine(text: str, label: str) -> None:
     tone = score(text, lang="ru")
 
-    assert (tone.lang, tone.engine, tone.label) == ("ru", "otklik-ru", label)
+    assert (tone.lang, tone.engine.split("+")[0], tone.label) == ("ru", "otklik-ru", label)
 
 
 @needs_shipped_lexicon
 def test_russian_language_is_detected_without_being_told() -> None:
     tone = score("Ужасно, просто ужасно")
 
-    assert (tone.lang, tone.engine, tone.label) == ("ru", "otklik-ru", "negative")
+    assert (tone.lang, tone.engine.split("+")[0], tone.label) == ("ru", "otklik-ru", "negative")
 
 
 @needs_shipped_lexicon
@@ -131,7 +131,7 @@ def test_russian_stars_that_contradict_a_strong_text_are_flagged(text: str, rati
     tone = score(text, lang="ru", rating=rating)
 
     assert tone.rating_text_conflict
-    assert tone.engine == "otklik-ru"
+    assert tone.engine.split("+")[0] == "otklik-ru"
 
 
 # --- labels

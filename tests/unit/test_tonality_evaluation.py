@@ -207,12 +207,12 @@ def test_eval_rejects_a_line_without_a_gold_label(tmp_path: Path, capsys: pytest
 
 @pytest.mark.usefixtures("russian_fixture_engine")
 def test_explain_prints_a_line_per_contribution_naming_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["tonality", "explain", "Не очень хороший, но удобный)))"])
+    code = main(["tonality", "explain", "Не очень хороший, но удобный)))", "--model", "lexicon"])
 
     lines = capsys.readouterr().out.splitlines()
-    header, *units, total = lines
+    header, *units, total, layer = lines
     assert code == 0
-    assert header.startswith("lang ru, engine otklik-ru, compound +")
+    assert header.startswith("lang ru, engine otklik-ru")
     assert header.endswith("-> positive")
     assert len(units) == 3
     good, comfortable, brackets = units
@@ -224,11 +224,12 @@ def test_explain_prints_a_line_per_contribution_naming_the_rules(capsys: pytest.
     assert "after 'но' x1.5" in comfortable
     assert "brackets" in brackets
     assert total.startswith("sum +")
+    assert layer == "learned layer: none (the lexicon alone)"
 
 
 @pytest.mark.usefixtures("russian_fixture_engine")
 def test_explain_says_when_nothing_was_found(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["tonality", "explain", "Чехол пришёл во вторник"])
+    main(["tonality", "explain", "Чехол пришёл во вторник", "--model", "lexicon"])
 
     out = capsys.readouterr().out
     assert "compound +0.0000 -> neutral" in out

@@ -6,7 +6,7 @@ them in memory (tests/unit/fakes.py). Each port is as narrow as the use cases th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
     from otklik.domain.alerts import SpikeAlert
     from otklik.domain.charts import Chart
     from otklik.domain.config import Config
+    from otklik.domain.learning import RatedReview
     from otklik.domain.marketplaces.backfill import BackfillWindow
     from otklik.domain.marketplaces.models import (
         ApprovedReply,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # only annotations use them, so importing the ports costs not
     from otklik.domain.replies.recent import RecentReply
     from otklik.domain.replies.watch import ReadBackDue
     from otklik.domain.reports import Report
+    from otklik.domain.tonality.learned import Model
 
 
 # ---------------------------------------------------------------- queues and configuration
@@ -165,6 +167,55 @@ class AggregateQueries(Protocol):
 class ReportCounters(AggregateQueries, Protocol):
     def dimension(self, period: str, dimension: str) -> dict[str, int]:
         """One dimension's counters of a period, without reading the others."""
+        ...
+
+
+# ---------------------------------------------------------------- an account's own tonality model
+
+
+class RatedReviews(Protocol):
+    """Stored reviews with stars, a day at a time (the by_day index), for training an account's model."""
+
+    def rated_reviews_of_day(self, day: str) -> Iterator[RatedReview]:
+        """Every review of the day that has stars and a text, newest first."""
+        ...
+
+
+class ModelStoreError(Exception):
+    """The model store could not answer (throttled, unreachable, refused), or what it holds is no model.
+    Its message names the key and the error's class, never a text."""
+
+
+class ModelReader(Protocol):
+    """Accounts' own models, versioned (otklik.adapters.model_store); ModelStoreError when it fails."""
+
+    def current(self, account: str) -> str | None:
+        """The version promoted for the account (its current pointer); None when it has none."""
+        ...
+
+    def load(self, account: str, version: str) -> Model | None:
+        """The account's model of that version; None when none is stored."""
+        ...
+
+
+class AccountTonality(Protocol):
+    """The learned layer that scores an account's texts, for the configuration's choice (current, shipped,
+    lexicon or a version): "shipped", "lexicon" or the account's Model. Never raises: it falls back."""
+
+    def resolve(self, account: str, choice: str) -> Model | str: ...
+
+
+class ModelStore(ModelReader, Protocol):
+    def save_model(self, account: str, model: Model) -> None:
+        """Keep the model under its own version (model.version)."""
+        ...
+
+    def save_manifest(self, account: str, version: str, manifest: Mapping[str, Any]) -> None:
+        """Keep what a training run measured and decided about a version (promoted or refused)."""
+        ...
+
+    def promote(self, account: str, pointer: Mapping[str, Any]) -> None:
+        """Make pointer["version"] the account's current model: only once that model is saved."""
         ...
 
 

@@ -1,11 +1,14 @@
-"""FeedbackTable: feedback items, written once under a condition; duplicates counted."""
+"""FeedbackTable: feedback items, written once under a condition; duplicates counted; a day's items, and its
+rated reviews for training (both a Query of the by_day index)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from otklik.adapters.dynamo import from_image, from_item, model_to_document, put_if_absent
 from otklik.adapters.pages import PageKey, query_page
+from otklik.domain.learning import RatedReview
 from otklik.domain.models import FeedbackItem
 from otklik.ports import Page
 
@@ -13,6 +16,8 @@ from otklik.ports import Page
 STORAGE_ONLY = ("received_sk", "deliveries")
 # The key of an item in the by_day index: the table's own key and the index's.
 BY_DAY_KEY = frozenset({"id", "day", "received_sk"})
+# What training reads of a rated review.
+TRAINING_ATTRIBUTES = ("id", "account", "text", "pros", "cons", "rating", "lang", "day")
 
 
 def _public(document: dict[str, Any]) -> dict[str, Any]:
@@ -79,3 +84,37 @@ class FeedbackStore:
         }
         page = query_page(self._client, query, PageKey(BY_DAY_KEY, ("day", day)), limit, cursor)
         return Page(items=[_public(item) for item in page.items], next_cursor=page.next_cursor)
+
+    def rated_reviews_of_day(self, day: str) -> Iterator[RatedReview]:
+        """The day's reviews with stars (the by_day index, newest received first, every page), as training
+        reads them: only the attributes it needs come back, and DynamoDB leaves out the other kinds and
+        the reviews without stars (they are read, and paid for, all the same: by_day has no kind key)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "by_day",
+            "KeyConditionExpression": "#day = :day",
+            "FilterExpression": "#kind = :review AND attribute_exists(#rating)",
+            # Every attribute by a placeholder: text and day are reserved words of DynamoDB's expressions.
+            "ProjectionExpression": ", ".join(f"#{name}" for name in TRAINING_ATTRIBUTES),
+            "ExpressionAttributeNames": {f"#{name}": name for name in (*TRAINING_ATTRIBUTES, "kind")},
+            "ExpressionAttributeValues": {":day": {"S": day}, ":review": {"S": "review"}},
+            "ScanIndexForward": False,
+        }
+        while True:
+            answer = self._client.query(**request)
+            for item in answer.get("Items", []):
+                document = from_item(item)
+                # The text as tonality reads it (FeedbackFields.full_text): text, pros and cons.
+                text = "\n".join(part for part in (document.get(k) for k in ("text", "pros", "cons")) if part)
+                if text.strip():
+                    yield RatedReview(
+                        feedback_id=document["id"],
+                        account=document["account"],
+                        text=text,
+                        rating=int(document["rating"]),
+                        lang=str(document.get("lang", "")),
+                        day=document["day"],
+                    )
+            if "LastEvaluatedKey" not in answer:
+                return
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
     from otklik.domain.marketplaces.models import ApprovedReply
     from otklik.domain.models import Ticket
-    from otklik.ports import ConfigSource, Publisher, Secrets
+    from otklik.ports import AccountTonality, ConfigSource, Publisher, Secrets
     from otklik.usecases.dry_run import DryRunRequest
 
 
@@ -31,6 +31,7 @@ class OpsSettings(ConfigSettings):
     aggregates_table: str
     answer_queue_url: str
     reports_bucket: str
+    models_bucket: str
 
     @property
     def token_parameter(self) -> str:
@@ -50,6 +51,7 @@ class OpsService:
     reports: ReportStore
     recent: RecentReplies | None = None
     alerts: AlertStore | None = None
+    models: AccountTonality | None = None  # the account models explain scores again with
 
     def authorize(self, authorization: str | None) -> None:
         ops.check_bearer(authorization, self.secrets.get(self.settings.token_parameter))
@@ -57,7 +59,13 @@ class OpsService:
     def explain(self, feedback_id: str) -> dict[str, Any]:
         config = self.config.current()
         return explain.explain_feedback(
-            feedback_id, self.feedback, self.tickets, config.tonality.parsed(), config.routing, config.rules
+            feedback_id,
+            self.feedback,
+            self.tickets,
+            config.tonality.parsed(),
+            config.routing,
+            config.rules,
+            models=self.models,
         )
 
     def dry_run(self, request: DryRunRequest) -> dict[str, Any]:
@@ -106,9 +114,11 @@ class OpsService:
 
 
 def build() -> OpsService:
+    from otklik.adapters.account_models import AccountModels
     from otklik.adapters.aggregate_store import AggregateStore
     from otklik.adapters.alert_store import AlertStore
     from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.model_store import S3ModelStore
     from otklik.adapters.recent_replies import RecentReplies
     from otklik.adapters.report_store import ReportStore
     from otklik.adapters.ticket_store import ReplyStore, TicketStore
@@ -127,4 +137,5 @@ def build() -> OpsService:
         reports=ReportStore(client, settings.aggregates_table, aws.client("s3"), settings.reports_bucket),
         recent=RecentReplies(client, settings.tickets_table),
         alerts=AlertStore(client, settings.aggregates_table),
+        models=AccountModels(S3ModelStore(aws.client("s3"), settings.models_bucket)),
     )

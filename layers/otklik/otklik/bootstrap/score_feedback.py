@@ -1,4 +1,5 @@
-"""score_feedback's builder: enrich queued envelopes, store each once, pass it on to routing."""
+"""score_feedback's builder: enrich queued envelopes (with the account's own tonality model, when it has
+one), store each once, pass it on to routing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from otklik.bootstrap.settings import ConfigSettings, TimezoneSettings, load_set
 from otklik.domain.enrichment import Understanding
 from otklik.domain.messages import IngestMessage
 from otklik.domain.models import FeedbackEnvelope
-from otklik.ports import ConfigSource, FeedbackWriter, Publisher, SeenTexts
+from otklik.ports import AccountTonality, ConfigSource, FeedbackWriter, Publisher, SeenTexts
 from otklik.usecases.score import Scored, score_feedback
 
 Message = IngestMessage
@@ -20,6 +21,7 @@ class ScoreSettings(ConfigSettings, TimezoneSettings):
     feedback_table: str
     route_queue_url: str
     seen_texts_table: str
+    models_bucket: str
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,13 @@ class Scorer:
     store: FeedbackWriter
     route_queue: Publisher
     seen_texts: SeenTexts
+    models: AccountTonality
 
     def __call__(self, envelope: FeedbackEnvelope) -> Scored:
         config = self.config.current()
         understanding = Understanding(
             overrides=config.tonality.parsed(),
+            model=self.models.resolve(envelope.account, config.tonality.model_for(envelope.account)),
             topics=config.topics.seller_topics(),
             moderation=config.moderation,
         )
@@ -43,7 +47,9 @@ class Scorer:
 
 
 def build() -> Scorer:
+    from otklik.adapters.account_models import AccountModels
     from otklik.adapters.feedback_store import FeedbackStore
+    from otklik.adapters.model_store import S3ModelStore
     from otklik.adapters.seen_texts import SeenTextStore
 
     settings = load_settings(ScoreSettings)
@@ -54,4 +60,5 @@ def build() -> Scorer:
         store=FeedbackStore(client, settings.feedback_table),
         route_queue=parts.queue(settings.route_queue_url),
         seen_texts=SeenTextStore(client, settings.seen_texts_table),
+        models=AccountModels(S3ModelStore(aws.client("s3"), settings.models_bucket)),
     )

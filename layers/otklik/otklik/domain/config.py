@@ -1,9 +1,9 @@
 """The configuration document: a seller's policy as data, validated by this one schema.
 
 Teams, routing rules (otklik.domain.rules) and thresholds, SLA hours, channels, notification texts,
-tonality overrides, moderation settings and a seller's own topics live here, so a seller changes them in
-YAML, never in code. Every setting has the default that reproduces otklik's behaviour without a document;
-infra/config/otklik.yaml spells them all out.
+tonality overrides and learning, moderation settings and a seller's own topics live here, so a seller
+changes them in YAML, never in code. Every setting has the default that reproduces otklik's behaviour
+without a document; infra/config/otklik.yaml spells them all out.
 
 parse_config() reads YAML text and raises ConfigInvalid naming every problem by its path in the
 document, e.g. `routing.team: unknown team 'suport'; teams are support`.
@@ -19,6 +19,13 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from otklik.domain.alerts import SpikeSettings
+from otklik.domain.learning import (
+    CURRENT,
+    NAMED_CHOICES,
+    AccountName,
+    LearningSettings,
+    ModelChoice,
+)
 from otklik.domain.lifecycle import TicketSettings
 from otklik.domain.models import Frozen, Ticket
 from otklik.domain.moderation.settings import ModerationSettings
@@ -68,6 +75,25 @@ class TonalitySettings(Frozen):
     overrides: dict[str, Any] = Field(
         default_factory=dict, description="A seller's own slang: term -> valence on -4..4"
     )
+    # The learned layer over the lexicon (otklik.domain.learning): current, shipped, lexicon, or one
+    # account's model version under `models` (a pin: the rollback is setting it).
+    model: ModelChoice = CURRENT
+    models: dict[AccountName, ModelChoice] = Field(default_factory=dict, description="Per account")
+    learning: LearningSettings = LearningSettings()
+
+    @field_validator("model")
+    @classmethod
+    def _not_one_accounts(cls, value: str) -> str:
+        if value not in NAMED_CHOICES:
+            raise ValueError(
+                f"{value!r} is one account's model version; pin it for that account under "
+                f"tonality.models (e.g. models: {{my-account: {value}}})"
+            )
+        return value
+
+    def model_for(self, account: str) -> str:
+        """The learned layer the account's texts are scored with: its own entry in models, else model."""
+        return self.models.get(account, self.model)
 
     @field_validator("overrides")
     @classmethod

@@ -20,6 +20,7 @@ from otklik.domain.models import (
 )
 from otklik.domain.moderation.settings import NO_SETTINGS, ModerationSettings
 from otklik.domain.pii import mask_pii
+from otklik.domain.tonality.learned import Model
 from otklik.domain.tonality.overrides import NO_OVERRIDES, Overrides
 from otklik.domain.topics.seller import NO_SELLER_TOPICS, SellerTopics
 
@@ -33,9 +34,11 @@ MAX_QUOTE_CHARS = 200
 @dataclass(frozen=True)
 class Understanding:
     """What a seller's configuration document adds to the engines (tonality overrides, the seller's own
-    topics and words, moderation words and switches)."""
+    topics and words, moderation words and switches), and the learned tonality layer in force: "shipped"
+    (the package's), "lexicon" (none: the lexicon engine alone), or a Model (an account's own)."""
 
     overrides: Overrides = NO_OVERRIDES
+    model: Model | str = "shipped"
     topics: SellerTopics = NO_SELLER_TOPICS
     moderation: ModerationSettings = field(default=NO_SETTINGS)
 
@@ -85,7 +88,7 @@ def enrich(
     fake_signal)."""
     text = envelope.full_text()
     lang = detect_language(text)
-    scored = tonality.score_text(text, lang, understanding.overrides)
+    scored = tonality.score_text(text, lang, understanding.overrides, understanding.model, envelope.kind)
     tone = tonality.with_rating(scored, envelope.rating)
     contributions = scored.russian.contributions if scored.russian is not None else None
     mentions = topics.detect_topics(text, scored.lang, contributions, understanding.topics)

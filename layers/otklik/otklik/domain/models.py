@@ -196,6 +196,16 @@ class Tonality(Frozen):
     engine: str
     text_compound: float | None = Field(default=None, ge=-1.0, le=1.0, description="The text alone")
     rating_text_conflict: bool = False
+    lexicon_version: str | None = Field(default=None, description="The lexicon engine's version")
+    lexicon_compound: float | None = Field(
+        default=None, ge=-1.0, le=1.0, description="The text by the lexicon engine alone"
+    )
+    model_version: str | None = Field(
+        default=None, description="The learned layer's model, when one took part (Russian text)"
+    )
+    model_weight: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="How much the learned layer weighed (0: the lexicon alone)"
+    )
 
 
 TopicPolarity = Literal["negative", "neutral", "positive"]

@@ -4,6 +4,7 @@ explain tonality."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 from otklik.domain import tonality
 from otklik.domain.signature import sign
 from otklik.domain.tonality.evaluation import LABELS, Evaluation, feedback_text, run_evaluation
+from otklik.domain.tonality.learned import Model, shipped_model
 from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, Overrides, parse_overrides
 from otklik.entrypoints import (
     cli_dlq,
@@ -25,10 +27,13 @@ from otklik.entrypoints import (
     cli_rules,
     cli_sla,
     cli_topics,
+    cli_train,
 )
 from otklik.entrypoints.cli_progress import Progress
 
 LOCAL_DEV_SECRET = "local-dev-secret"
+SHIPPED, LEXICON = "shipped", "lexicon"  # --model's names (otklik.domain.tonality.scoring's choices)
+FEEDBACK_KINDS = ("review", "question", "chat", "complaint", "survey")
 
 
 def load_overrides(inline: str = "", file: str = "") -> Overrides:
@@ -96,10 +101,63 @@ def _score(args: argparse.Namespace, source: TextIO, out: TextIO, err: TextIO) -
             rating=rating,
             text_only=args.text_only,
             overrides=args.loaded_overrides,
+            model=args.loaded_model,
+            kind=document.get("kind") if document.get("kind") in FEEDBACK_KINDS else None,
         )
         document["tonality"] = tone.model_dump()
         out.write(json.dumps(document, ensure_ascii=False) + "\n")
     return 1 if failures else 0
+
+
+def _load_model(choice: str) -> Model | str:
+    """--model: "shipped", "lexicon", or a model file's path, read and checked."""
+    if choice in (SHIPPED, LEXICON):
+        return choice
+    try:
+        return Model.loads(_read_bytes(choice))
+    except ValueError as error:
+        raise CommandFailed(f"{choice}: {error}") from None
+
+
+def _trained_on(model: Model | str, path: str) -> str | None:
+    """The name of the training file of `model` that has the same bytes as `path`, if any."""
+    layer = model if isinstance(model, Model) else shipped_model() if model == SHIPPED else None
+    if layer is None:
+        return None
+    digest = hashlib.sha256(_read_bytes(path)).hexdigest()
+    for described in (layer.manifest.get("data") or {}).values():
+        if isinstance(described, dict) and described.get("sha256") == digest:
+            return str(described.get("file"))
+    return None
+
+
+def _model(out: TextIO) -> int:
+    layer = shipped_model()
+    if layer is None:
+        out.write("no learned layer is shipped (make model builds it): the lexicon scores alone\n")
+        return 0
+    manifest = layer.manifest
+    out.write(
+        f"model    {layer.version} (lexicon {manifest.get('lexicon')}, {layer.bits}-bit hashed features)\n"
+    )
+    out.write(
+        f"kinds    {', '.join(layer.kinds)} in full; others at {layer.gate.other_kind:.0%} of the weight\n"
+    )
+    out.write(f"gate     {json.dumps(layer.gate.as_dict(), sort_keys=True)}\n")
+    for name, described in sorted((manifest.get("data") or {}).items()):
+        out.write(f"data     {name}: {described.get('file')}, {described.get('rows')} rows\n")
+    cross = manifest.get("cross_validated") or {}
+    out.write(
+        f"\n{cross.get('folds', '?')}-fold cross-validated, text only (model never scored on what it saw)\n"
+    )
+    out.write(f"{'set':<14}{'engine':<14}{'macro-F1':>10}{'F1 pos/neg':>12}{'neg recall':>12}\n")
+    for engine in ("lexicon", "model_alone", "blend"):
+        for name, figures in sorted((cross.get(engine) or {}).items()):
+            out.write(
+                f"{name:<14}{engine:<14}{figures['macro_f1']:>10.4f}{figures['macro_f1_pos_neg']:>12.4f}"
+                f"{figures['negative_recall']:>12.4f}\n"
+            )
+    return 0
 
 
 def _read_rows(path: str, err: TextIO) -> list[dict[str, object]] | None:
@@ -140,6 +198,14 @@ def _print_evaluation(result: Evaluation, out: TextIO) -> None:
 
 
 def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    seen = _trained_on(args.loaded_model, args.file)
+    if seen is not None:
+        err.write(
+            f"otklik: the learned layer was trained on {seen}, so its figures on this file would not be"
+            " held out; `otklik tonality model` shows its cross-validated ones, and --model lexicon"
+            " measures the lexicon alone\n"
+        )
+        return 2
     rows = _read_rows(args.file, err)
     if rows is None:
         return 1
@@ -150,7 +216,11 @@ def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rating = row.get("rating") if args.with_ratings else None
         text = feedback_text(row)
         label = tonality.score(
-            text, rating=rating if isinstance(rating, int) else None, overrides=overrides
+            text,
+            rating=rating if isinstance(rating, int) else None,
+            overrides=overrides,
+            model=args.loaded_model,
+            kind="review",
         ).label
         progress.advance()
         return label
@@ -165,7 +235,10 @@ def _eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
-    for line in tonality.explain(args.text, lang=args.lang, overrides=args.loaded_overrides):
+    lines = tonality.explain(
+        args.text, lang=args.lang, overrides=args.loaded_overrides, model=args.loaded_model, kind=args.kind
+    )
+    for line in lines:
         out.write(line + "\n")
     return 0
 
@@ -240,6 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
     overrides.add_argument(
         "--overrides", metavar="FILE", help="JSON file of lexicon overrides: term -> valence"
     )
+    overrides.add_argument(
+        "--model",
+        default="shipped",
+        metavar="shipped|lexicon|FILE",
+        help="the learned layer over the lexicon: the shipped one (default), none, or a model file (.otm)",
+    )
     scorer = tone_commands.add_parser(
         "score", parents=[overrides], help="JSON lines in (text, lang?, rating?), tonality added out"
     )
@@ -259,6 +338,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explainer.add_argument("text")
     explainer.add_argument("--lang", choices=("ru", "en"))
+    explainer.add_argument("--kind", choices=FEEDBACK_KINDS, help="the feedback's kind (default: a review)")
+    tone_commands.add_parser(
+        "model", help="the shipped learned layer: its version, size, data and cross-validated figures"
+    )
+    cli_train.add_parser(tone_commands)
 
     cli_moderation.add_parser(commands)
     cli_topics.add_parser(commands)
@@ -303,11 +387,16 @@ def _run(args: argparse.Namespace) -> int:
         return cli_poll.run(args, sys.stdout, sys.stderr)
     if args.command == "dlq":
         return cli_dlq.run(args, sys.stdin, sys.stdout, sys.stderr)
+    if args.tonality_command == "train":
+        return cli_train.run(args, sys.stdout, sys.stderr)
+    if args.tonality_command == "model":
+        return _model(sys.stdout)
     try:
         args.loaded_overrides = load_overrides(file=args.overrides) if args.overrides else NO_OVERRIDES
     except (OverrideError, OSError) as error:
         sys.stderr.write(f"otklik: {error}\n")
         return 2
+    args.loaded_model = _load_model(args.model)
     if args.tonality_command == "eval":
         return _eval(args, sys.stdout, sys.stderr)
     if args.tonality_command == "explain":

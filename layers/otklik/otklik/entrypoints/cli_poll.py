@@ -30,6 +30,7 @@ from typing import Any, TextIO
 
 from otklik.domain.marketplaces.backfill import MAX_BACKFILL_DAYS, PollRefused, backfill_day
 from otklik.entrypoints.cli_api import CommandError, run_function, stack_options
+from otklik.entrypoints.cli_progress import Waiting
 
 COMMANDS = ("poll", "backfill")
 FUNCTION = "PollMarketplacesFunction"
@@ -67,7 +68,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
     backfilling = args.command == "backfill"
     try:
         detail = _backfill_detail(args) if backfilling else _poll_detail(args)
-        result = run_function(FUNCTION, detail, args, environ, TIMEOUT_SECONDS)
+        with Waiting(f"{args.command}: waiting for {FUNCTION}", err):
+            result = run_function(FUNCTION, detail, args, environ, TIMEOUT_SECONDS)
         if result.get("refused"):
             raise CommandError(f"{result['refused']}; nothing was read")
     except CommandError as failure:

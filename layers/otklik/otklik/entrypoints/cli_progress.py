@@ -11,6 +11,7 @@ times a second so that counting does not cost the work its speed.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -18,6 +19,7 @@ from typing import TextIO
 
 WIDTH = 30
 REDRAW_SECONDS = 0.1
+WAIT_REDRAW_SECONDS = 1.0  # how often Waiting redraws its seconds
 
 
 class Progress:
@@ -77,6 +79,50 @@ class Progress:
         traceback: TracebackType | None,
     ) -> None:
         self.finish()
+
+
+class Waiting:
+    """Work of unknown length done elsewhere (one Lambda invocation): on a terminal, the seconds waited
+    so far, `backfill: waiting for PollMarketplacesFunction 12 s`, redrawn every second by a thread of
+    its own; nothing when stderr is piped or redirected.
+
+        with Waiting("backfill: waiting for PollMarketplacesFunction", sys.stderr):
+            result = invoke(...)
+    """
+
+    def __init__(self, label: str, stream: TextIO) -> None:
+        self.label = label
+        self._stream = stream
+        self._every = WAIT_REDRAW_SECONDS
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started = 0.0
+
+    def __enter__(self) -> Waiting:
+        if _is_terminal(self._stream):
+            self._started = time.monotonic()
+            self._thread = threading.Thread(target=self._draw_until_stopped, daemon=True)
+            self._thread.start()
+        return self
+
+    def _draw_until_stopped(self) -> None:
+        while not self._stop.wait(self._every):
+            self._stream.write(f"\r{self.label} {time.monotonic() - self._started:.0f} s")
+            self._stream.flush()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        ended = "done in" if error is None else "stopped after"
+        self._stream.write(f"\r{self.label}: {ended} {time.monotonic() - self._started:.0f} s\n")
+        self._stream.flush()
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from otklik.domain.aggregates import PeriodError
 from otklik.domain.reports import ReportPeriod
 from otklik.entrypoints.cli_api import CommandError, run_function, stack_options
+from otklik.entrypoints.cli_progress import Waiting
 
 TIMEOUT_SECONDS = 120.0
 
@@ -48,7 +49,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, environ: Mapping[str
         return 2
     detail = {"period": period.kind, "key": period.key}
     try:
-        result = run_function("BuildReportsFunction", detail, args, environ, TIMEOUT_SECONDS)
+        with Waiting("reports build: waiting for BuildReportsFunction", err):
+            result = run_function("BuildReportsFunction", detail, args, environ, TIMEOUT_SECONDS)
     except CommandError as failure:
         err.write(f"otklik: {failure.message}\n")
         return failure.status

@@ -398,6 +398,26 @@ def _explanation_schema(ref: Mapping[type[BaseModel], dict[str, str]]) -> dict[s
             "rating_text_conflict": {"type": "boolean"},
             "engine": _string(),
             "matches_stored": {"type": "boolean"},
+            "lexicon_version": _nullable(_string()),
+            "lexicon_compound": NUMBER_OR_NULL,
+            "model_version": _nullable(_string()),
+            "model_weight": NUMBER_OR_NULL,
+            "learned": _nullable(
+                _object(
+                    {
+                        "model_version": _string(),
+                        "decides": _string(enum=["lexicon", "blend"]),
+                        "why": _string(),
+                        "weight": {"type": "number"},
+                        "coverage": {"type": "number"},
+                        "lexicon_compound": NUMBER_OR_NULL,
+                        "probabilities": _object(
+                            {label: {"type": "number"} for label in get_args(TonalityLabel)}
+                        ),
+                        "strongest": _array(_object({"feature": _string(), "push": {"type": "number"}})),
+                    }
+                )
+            ),
             "contributions": _array(
                 _object(
                     {

@@ -1,11 +1,13 @@
 """GET /feedback/{id}/explain: why an item got its tonality, topics, moderation flags and ticket.
 
-Tonality is scored again from the stored text with today's configuration, since the item keeps its
-result and not the trail of words that led to it; `matches_stored` says whether that gives the stored text
-score (it does not when the overrides or the engine changed since). Topics and moderation are shown as
-stored: each with the span of the text that caused it. The ticket's reasons are those routing gave, and
-its matched rules each with why, as recorded when it was opened; `now` is what the rules in force decide
-for the item today (a changed rule shows here before any ticket is routed under it).
+Tonality is scored again from the stored text with today's configuration and the learned layer that
+scored it (the shipped one, none, or the account's own model by the version the item names), since the
+item keeps its result and not the trail of words that led to it; `matches_stored` says whether that gives
+the stored text score (it does not when the overrides, the engine or that model changed since). Topics and
+moderation are shown as stored: each with the span of the text that caused it. The ticket's reasons are
+those routing gave, and its matched rules each with why, as recorded when it was opened; `now` is what
+the rules in force decide for the item today (a changed rule shows here before any ticket is routed
+under it).
 """
 
 from __future__ import annotations
@@ -20,13 +22,29 @@ from otklik.domain.models import FeedbackItem, Ticket
 from otklik.domain.routing import RoutingPolicy, decide_routing, default_rule_set
 from otklik.domain.rules.engine import Decision
 from otklik.domain.rules.schema import Rule
+from otklik.domain.tonality.learned import Model, shipped_model
 from otklik.domain.tonality.overrides import Overrides
-from otklik.ports import FeedbackReader, TicketReader
+from otklik.ports import AccountTonality, FeedbackReader, TicketReader
 from otklik.usecases.ops import is_id
 
+LEXICON, SHIPPED = "lexicon", "shipped"  # otklik.domain.tonality.scoring's choices (imported lazily there)
 
-def _tonality(item: FeedbackItem, overrides: Overrides) -> dict[str, Any]:
-    scored = tonality.score_text(item.full_text(), item.lang, overrides)
+
+def _model_of(item: FeedbackItem, models: AccountTonality | None) -> Model | str:
+    """The learned layer that scored the item: none, the shipped one, or the account's model of the
+    version it names (the shipped one when that cannot be read: `matches_stored` then says so)."""
+    version = item.tonality.model_version
+    if version is None:
+        return LEXICON
+    shipped = shipped_model()
+    if (shipped is not None and version == shipped.version) or models is None:
+        return SHIPPED
+    return models.resolve(item.account, version)
+
+
+def _tonality(item: FeedbackItem, overrides: Overrides, models: AccountTonality | None) -> dict[str, Any]:
+    model = _model_of(item, models)
+    scored = tonality.score_text(item.full_text(), item.lang, overrides, model, item.kind)
     contributions = scored.russian.contributions if scored.russian is not None else ()
     stored = item.tonality
     return {
@@ -37,6 +55,13 @@ def _tonality(item: FeedbackItem, overrides: Overrides) -> dict[str, Any]:
         "rating_text_conflict": stored.rating_text_conflict,
         "engine": stored.engine,
         "matches_stored": scored.compound == stored.text_compound,
+        # Both engines' versions as stored, and what the shipped learned layer says of the text now (an
+        # account's own model, when one scored it, is named by model_version)
+        "lexicon_version": stored.lexicon_version,
+        "lexicon_compound": stored.lexicon_compound,
+        "model_version": stored.model_version,
+        "model_weight": stored.model_weight,
+        "learned": tonality.learned_explanation(scored, model),
         "contributions": [
             {
                 "words": unit.words,
@@ -134,8 +159,10 @@ def explain_feedback(
     overrides: Overrides,
     policy: RoutingPolicy,
     rules: Sequence[Rule] | None = None,
+    models: AccountTonality | None = None,
 ) -> dict[str, Any]:
-    """Why the item got what it got; `rules` are those in force (None: the default rules of policy)."""
+    """Why the item got what it got; `rules` are those in force (None: the default rules of policy);
+    `models` reads the account models an item may name (None: the shipped layer stands in)."""
     if not is_id(feedback_id):
         raise NotFound("no feedback has an id like that")
     item = feedback.get_item(feedback_id)
@@ -146,7 +173,7 @@ def explain_feedback(
         "id": item.id,
         "lang": item.lang,
         "engines": item.engines,
-        "tonality": _tonality(item, overrides),
+        "tonality": _tonality(item, overrides, models),
         "topics": document.get("topics", []),
         "moderation": document.get("moderation", {"flags": [], "reasons": []}),
         "routing": _routing(item, tickets.get_ticket(ticket_id(item.id)), policy, rules),

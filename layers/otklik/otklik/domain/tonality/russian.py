@@ -246,6 +246,8 @@ class RussianScore:
     total: float
     contributions: tuple[Contribution, ...]
     uses_english: bool
+    # The text's tokens as scored, for the learned layer's features (no second tokenizing).
+    tokens: Tokens | None = field(default=None, compare=False, repr=False)
 
 
 def _scan(text: str) -> Tokens:
@@ -516,7 +518,7 @@ class RussianEngine:
         total = sum(u.value for u in kept)
         total = self._emphasize(total, tokens.clean)
         compound = total / math.sqrt(total * total + NORMALIZATION_ALPHA) if total else 0.0
-        return RussianScore(round(compound, 4), total, tuple(kept), uses_english)
+        return RussianScore(round(compound, 4), total, tuple(kept), uses_english, tokens)
 
     @staticmethod
     def _intensify(
