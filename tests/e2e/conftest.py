@@ -20,6 +20,7 @@ import boto3
 import pytest
 
 from tests.support.http_recorder import HttpRecorder
+from tests.support.signing import signature_for
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "local-dev-token"
@@ -54,6 +55,11 @@ class RunningStack:
                 return HttpAnswer(answer.status, json.loads(answer.read() or b"null"))
         except urllib.error.HTTPError as error:
             return HttpAnswer(error.code, json.loads(error.read() or b"null"))
+
+    def post_webhook(self, body: bytes, source: str = "custom") -> HttpAnswer:
+        """The body posted to /webhooks/{source}, signed with the local stack's secret."""
+        headers = {"Content-Type": "application/json", "X-Otklik-Signature": signature_for(body)}
+        return self.request("POST", f"/webhooks/{source}", body=body, headers=headers)
 
     def ops(self, path: str) -> HttpAnswer:
         return self.request("GET", path, headers={"Authorization": f"Bearer {TOKEN}"})

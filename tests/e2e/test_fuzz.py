@@ -53,7 +53,6 @@ from tests.support.marketplace_stack import (
 )
 from tests.support.raw_http import RawAnswer, RawClient
 from tests.support.sensitive import CHAT_TEXTS, REVIEW_TEXTS
-from tests.support.signing import signature_for
 
 # Requests drawn per run for each kind (on top of the fixed ones); OTKLIK_FUZZ_SCALE multiplies them
 # and OTKLIK_FUZZ_SEED picks other draws, to explore further from the command line.
@@ -166,12 +165,7 @@ class Sender:
 
 def _post_webhook(stack: MarketplaceStack, document: dict[str, Any]) -> None:
     body = json.dumps(document, ensure_ascii=False).encode()
-    answer = stack.stack.request(
-        "POST",
-        "/webhooks/custom",
-        body,
-        {"Content-Type": "application/json", "X-Otklik-Signature": signature_for(body)},
-    )
+    answer = stack.stack.post_webhook(body)
     assert answer.status == 202, answer
 
 

@@ -21,7 +21,7 @@ from infra.fakes.telegram import FakeTelegram
 from otklik.bootstrap import send_notifications
 from otklik.domain.ids import ticket_id
 from tests.e2e.conftest import RunningStack, eventually, function_environment, running_stack
-from tests.support.signing import sample_body, signature_for
+from tests.support.signing import sample_body
 
 URGENT_CHAT, NIGHT_CHAT, BLOCKED_CHAT, FLOOD_CHAT = "100", "200", "300", "400"
 
@@ -78,12 +78,7 @@ def notify_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NotifySta
 
 def _post(stack: RunningStack, **changes: Any) -> str:
     body = sample_body(**changes)
-    answer = stack.request(
-        "POST",
-        "/webhooks/custom",
-        body=body,
-        headers={"Content-Type": "application/json", "X-Otklik-Signature": signature_for(body)},
-    )
+    answer = stack.post_webhook(body)
     assert answer.status == 202, answer.body
     return str(answer.body["id"])
 

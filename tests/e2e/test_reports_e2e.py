@@ -22,7 +22,7 @@ from PIL import Image
 from infra.fakes.telegram import FakeTelegram
 from otklik.entrypoints.cli import main
 from tests.e2e.conftest import RunningStack, eventually, running_stack
-from tests.support.signing import sample_body, signature_for
+from tests.support.signing import sample_body
 
 DAY = "2026-11-22"  # the sample webhook's day (events/webhook_body_custom.json)
 REPORT = f"day-{DAY}"
@@ -62,12 +62,7 @@ SAMPLES = [
 def _post_samples(stack: RunningStack) -> None:
     for sample in SAMPLES:
         body = sample_body(**sample)
-        answer = stack.request(
-            "POST",
-            "/webhooks/custom",
-            body=body,
-            headers={"Content-Type": "application/json", "X-Otklik-Signature": signature_for(body)},
-        )
+        answer = stack.post_webhook(body)
         assert answer.status == 202, answer.body
 
 

@@ -28,7 +28,6 @@ from otklik.domain.tonality.learned import shipped_model
 from otklik.entrypoints.cli import main
 from tests.e2e.conftest import RunningStack, eventually, function_environment, running_stack
 from tests.support.rated_reviews import slang_reviews
-from tests.support.signing import signature_for
 
 ACCOUNT = "shop-e2e"
 REVIEWS = 200
@@ -73,12 +72,7 @@ def _post(stack: RunningStack, external_id: str, text: str, stars: int, account:
     document = {"id": external_id, "kind": "review", "text": text, "rating": stars}
     document.update({"created_at": created, "account": account})
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
-    answer = stack.request(
-        "POST",
-        "/webhooks/custom",
-        body=body,
-        headers={"Content-Type": "application/json", "X-Otklik-Signature": signature_for(body)},
-    )
+    answer = stack.post_webhook(body)
     assert answer.status == 202, answer.body
     return str(answer.body["id"])
 

@@ -20,7 +20,7 @@ from otklik.domain.models import (
 )
 from otklik.domain.moderation.settings import NO_SETTINGS, ModerationSettings
 from otklik.domain.pii import mask_pii
-from otklik.domain.tonality.learned import Model
+from otklik.domain.tonality.learned import SHIPPED, Model
 from otklik.domain.tonality.overrides import NO_OVERRIDES, Overrides
 from otklik.domain.topics.seller import NO_SELLER_TOPICS, SellerTopics
 
@@ -38,7 +38,7 @@ class Understanding:
     (the package's), "lexicon" (none: the lexicon engine alone), or a Model (an account's own)."""
 
     overrides: Overrides = NO_OVERRIDES
-    model: Model | str = "shipped"
+    model: Model | str = SHIPPED
     topics: SellerTopics = NO_SELLER_TOPICS
     moderation: ModerationSettings = field(default=NO_SETTINGS)
 

@@ -17,11 +17,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from otklik.domain.models import Frozen
+from otklik.domain.tonality.learned import LEXICON, SHIPPED  # the shipped model; none (the lexicon alone)
 
 # What `tonality.model` may say, beside a version of one account's own model.
 CURRENT = "current"  # the account's promoted model if it has one, else the shipped one
-SHIPPED = "shipped"  # the package's model (the lexicon alone while none is built)
-LEXICON = "lexicon"  # no learned layer: the lexicon engine's verdict alone
 NAMED_CHOICES = (CURRENT, SHIPPED, LEXICON)
 # A model version: when it was trained (UTC) and a digest of what it was trained on, 20261123T031500Z-3fa1b2.
 VERSION = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from otklik.domain import tonality
 from otklik.domain.signature import sign
 from otklik.domain.tonality.evaluation import LABELS, Evaluation, feedback_text, run_evaluation
-from otklik.domain.tonality.learned import Model, shipped_model
+from otklik.domain.tonality.learned import LEXICON, SHIPPED, Model, shipped_model
 from otklik.domain.tonality.overrides import NO_OVERRIDES, OverrideError, Overrides, parse_overrides
 from otklik.entrypoints import (
     cli_dlq,
@@ -32,7 +32,6 @@ from otklik.entrypoints import (
 from otklik.entrypoints.cli_progress import Progress
 
 LOCAL_DEV_SECRET = "local-dev-secret"
-SHIPPED, LEXICON = "shipped", "lexicon"  # --model's names (otklik.domain.tonality.scoring's choices)
 FEEDBACK_KINDS = ("review", "question", "chat", "complaint", "survey")
 
 

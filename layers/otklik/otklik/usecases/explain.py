@@ -22,12 +22,10 @@ from otklik.domain.models import FeedbackItem, Ticket
 from otklik.domain.routing import RoutingPolicy, decide_routing, default_rule_set
 from otklik.domain.rules.engine import Decision
 from otklik.domain.rules.schema import Rule
-from otklik.domain.tonality.learned import Model, shipped_model
+from otklik.domain.tonality.learned import LEXICON, SHIPPED, Model, shipped_model
 from otklik.domain.tonality.overrides import Overrides
 from otklik.ports import AccountTonality, FeedbackReader, TicketReader
 from otklik.usecases.ops import is_id
-
-LEXICON, SHIPPED = "lexicon", "shipped"  # otklik.domain.tonality.scoring's choices (imported lazily there)
 
 
 def _model_of(item: FeedbackItem, models: AccountTonality | None) -> Model | str:

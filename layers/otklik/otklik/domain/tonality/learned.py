@@ -41,6 +41,10 @@ from otklik.domain.tonality.russian import WORD, RussianScore, Tokens
 CLASSES = ("negative", "neutral", "positive")
 FORMAT = "otklik-tonality-model/1"
 SHIPPED_FILE = "ru.otm"
+# The choices of learned layer a caller names (otherwise it passes a Model of its own): the shipped one,
+# or none (the lexicon alone).
+SHIPPED = "shipped"
+LEXICON = "lexicon"
 STEM = 5  # letters a longer word is cut to for its stem feature
 # The kinds of tokens that are features (numbers and punctuation are not).
 _FEATURE_KINDS = frozenset({"word", "smile", "emoticon", "emoji"})
@@ -250,9 +254,6 @@ class Model:
         if self._hasher is None:
             self._hasher = Hasher(self.bits)
         return self._hasher
-
-    def is_known(self, bucket: int) -> bool:
-        return bool(self.known[bucket >> 3] & (1 << (bucket & 7)))
 
     def _by_class(self) -> tuple[array, array, array]:
         if self._columns is None:

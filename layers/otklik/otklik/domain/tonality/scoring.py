@@ -12,7 +12,16 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from otklik.domain.language import detect_language
 from otklik.domain.models import Tonality, TonalityLabel
 from otklik.domain.tonality.evaluation import evaluate
-from otklik.domain.tonality.learned import CLASSES, Blend, Hasher, Model, featurize, shipped_model
+from otklik.domain.tonality.learned import (
+    CLASSES,
+    LEXICON,
+    SHIPPED,
+    Blend,
+    Hasher,
+    Model,
+    featurize,
+    shipped_model,
+)
 from otklik.domain.tonality.lexicon_table import Lexicon, shipped_lexicon
 from otklik.domain.tonality.overrides import NO_OVERRIDES, Overrides
 from otklik.domain.tonality.ratings import combine
@@ -83,8 +92,6 @@ class TextScore:
 
 # What score_text is told to use for Russian text: the shipped learned layer (SHIPPED), none (LEXICON),
 # or a Model of the caller's (an account's own, loaded by an adapter).
-SHIPPED = "shipped"
-LEXICON = "lexicon"
 ModelChoice = Model | str
 
 
