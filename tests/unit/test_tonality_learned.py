@@ -8,8 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from otklik.domain.tonality import scoring
-from otklik.domain.tonality.learned import CLASSES, Gate, Hasher, Model, featurize, shipped_model
+from otklik.domain.tonality import learned, scoring
+from otklik.domain.tonality.learned import (
+    CLASSES,
+    FIELD,
+    FIELDS,
+    Gate,
+    Hasher,
+    Model,
+    _pack,
+    _unpack,
+    featurize,
+    pair_bucket,
+    sequence,
+    shipped_model,
+)
 from otklik.domain.tonality.scoring import LEXICON, label_for, russian_engine, score_text, training_examples
 from otklik.domain.tonality.training import Hyper, class_weights, train
 
@@ -72,11 +85,50 @@ def test_words_stems_and_pairs_are_features_and_numbers_are_not() -> None:
     assert dict(found.dense)["lex:compound"] == scored.compound
 
 
-def test_a_pair_does_not_cross_a_full_stop() -> None:
-    scored = russian_engine().score("Пришло. Плохо")
+def test_a_pair_does_not_cross_a_full_stop_and_the_clause_break_is_a_feature() -> None:
+    scored = russian_engine().score("Пришло. Плохо - очень")
     assert scored.tokens is not None
     names = set(featurize(scored.tokens, scored, Hasher(18), keep_names=True).names.values())
     assert "b:пришло плохо" not in names
+    assert {"w:|", "b:пришло |", "b:| плохо", "b:плохо очень"} <= names  # a dash ends no clause
+
+
+def test_a_feature_is_there_or_not_and_coverage_counts_every_word() -> None:
+    scored = russian_engine().score("Плохо, плохо, плохо! Качество, качества")
+    assert scored.tokens is not None
+    found = featurize(scored.tokens, scored, Hasher(18))
+    hasher = Hasher(18)
+    unigram, stem = hasher.buckets("плохо")
+    assert stem == -1  # five letters: no stem of its own
+    assert found.buckets.count(unigram) == 1
+    _, shared = hasher.buckets("качество")
+    assert shared == hasher.buckets("качества")[1]
+    assert found.buckets.count(shared) == 2  # two forms of one stem each bring it
+    assert len(found.words) == 5  # every word counts for coverage; BREAK is none
+    assert found.value == pytest.approx(1 / len(found.buckets) ** 0.5)
+
+
+def test_pair_buckets_are_the_same_in_every_process() -> None:
+    # A tuple of ints hashes alike in every CPython since 3.8 whatever PYTHONHASHSEED says; if a new
+    # Python hashed them otherwise, every shipped model's pair weights would be read from wrong buckets.
+    mask = (1 << 18) - 1
+    assert [pair_bucket(1, 2, mask), pair_bucket(2, 3, mask)] == [237379, 88432]
+    assert pair_bucket(2, 1, mask) != pair_bucket(1, 2, mask)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Плохо, очень плохо", ["плохо", "|", "очень", "плохо"]),
+        ("Пришло за 3 дня - супер!", ["пришло", "за", "дня", "супер", "|"]),
+        ("Ну — такое... )))", ["ну", "такое", "|", ")))"]),
+        ("", []),
+    ],
+)
+def test_the_sequence_keeps_words_and_smileys_and_marks_clause_ends(text: str, expected: list[str]) -> None:
+    scored = russian_engine().score(text)
+    assert scored.tokens is not None
+    assert sequence(scored.tokens) == expected
 
 
 # --- training
@@ -246,6 +298,104 @@ def test_the_model_can_move_a_flat_lexicon_verdict_and_says_why() -> None:
     assert (blend.label, blend.weight) == ("positive", 1.0)
     assert label_for(blend.compound) == "positive"
     assert "w:зюзя" in [name for name, push in model.strongest(features(model, text, True)) if push > 0]
+
+
+# --- the hot path
+
+
+HOT_TEXTS = [
+    "Отличная зюзя, но шов разошелся",
+    "зюзя зюзя зюзя!!! супер)))",
+    "Бубуха сломалась сразу, возврат не принимают 😡",
+    "Пришло в срок. Пока не пользовались - посмотрим",
+    "кракозябра шмурдяк",
+    "Упаковка мятая, внутри бубуха с трещиной, продавец не отвечает?? 👎",
+    "зюзя",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", HOT_TEXTS)
+@pytest.mark.parametrize("kind", [None, "review", "question"])
+def test_the_hot_path_gives_exactly_what_the_features_give(text: str, kind: str | None) -> None:
+    model = small_model(coverage_none=0.0, coverage_full=0.5, max_weight=0.6)
+    scored = russian_engine().score(text)
+    assert scored.tokens is not None
+
+    fast = model.judge(scored.tokens, scored, kind)
+    slow = model.blend(features(model, text), scored.compound, kind)
+
+    if fast is None:  # the lexicon was sure at the most this text could weigh
+        words = len(features(model, text).words)
+        most = model.gate.weight(slow.coverage, 1.0, words, kind is None or kind in model.kinds)
+        assert model.lexicon_is_sure(scored.compound, most)
+        assert not model.lexicon_is_sure(scored.compound)  # score_text asked before: at max_weight
+    elif fast.model is None:  # weight 0 whatever the model said: it was not run
+        assert (
+            (fast.weight, fast.label, fast.coverage)
+            == (slow.weight, slow.label, slow.coverage)
+            == (
+                0.0,
+                slow.label,
+                slow.coverage,
+            )
+        )
+    else:
+        assert fast == slow
+
+
+def test_a_text_the_layer_cannot_weigh_is_not_run_through_the_model() -> None:
+    model = small_model()  # coverage from 0.3: unseen words weigh nothing
+    scored = russian_engine().score("кракозябра шмурдяк ужасный")
+    assert scored.tokens is not None
+    blend = model.judge(scored.tokens, scored)
+    assert blend is not None and (blend.model, blend.weight) == (None, 0.0)
+    assert blend.compound == pytest.approx(scored.compound, abs=1e-4)
+
+
+@given(st.lists(st.lists(st.integers(-(2**20), 2**20), min_size=FIELDS, max_size=FIELDS), max_size=50))
+def test_packed_sums_unpack_to_the_sums_of_each_field(rows: list[list[int]]) -> None:
+    total = sum(_pack(*row) for row in rows)
+    assert _unpack(total) == [sum(row[index] for row in rows) for index in range(FIELDS)]
+    assert FIELD >= 40  # int16 weights of millions of words fit
+
+
+def test_the_memo_of_norms_is_bounded_and_right_after_it_starts_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = small_model(coverage_none=0.0, coverage_full=0.5)
+    monkeypatch.setattr(learned, "MEMO_LIMIT", 3)
+    text = "Зюзя пришла, бубуха тоже, качество как в таблице"
+    scored = russian_engine().score(text)
+    assert scored.tokens is not None
+
+    first = model.judge(scored.tokens, scored)
+    assert first is not None and first.model is not None  # the model was run
+    again = model.judge(scored.tokens, scored)
+
+    assert first == again == model.blend(features(model, text), scored.compound)
+    memo = model._reader()
+    assert all(len(m) <= 3 for m in (memo.bucket_of, memo.packed_of, memo.cover_of, memo.pair_of))
+
+
+def test_a_trained_model_is_quantized_as_it_ships() -> None:
+    model = small_model()
+    assert model.weights.typecode == "h"
+    assert Model.loads(model.dumps()).weights == model.weights
+
+
+def test_strongest_counts_a_stem_two_forms_bring_once_with_both() -> None:
+    model = small_model()
+    found = features(model, "качество качества", True)
+    _, stem = model.hasher.buckets("качество")
+    assert found.buckets.count(stem) == 2
+
+    pushes = model.strongest(found, 50)
+
+    assert [name for name, _ in pushes].count("s:качес") == 1
+    w = model.weights
+    expected = (w[stem * 3 + 2] - w[stem * 3]) * model.scale * found.value * 2
+    assert dict(pushes)["s:качес"] == pytest.approx(expected)
 
 
 # --- score_text with a model

@@ -88,7 +88,8 @@ def test_explain_shows_the_learned_layer_and_its_strongest_features(
     layer = next(line for line in lines if line.startswith("learned layer acct-test: weight "))
     assert "positive" in layer
     strongest = lines[lines.index(layer) + 1 :]
-    assert strongest and any("«отличная»" in line or "«отлич…»" in line for line in strongest)
+    # the word, its stem or a pair it is in: each names what the layer read
+    assert strongest and any("«отлич" in line for line in strongest)
 
 
 def test_explain_with_the_lexicon_alone_says_no_layer(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,22 +2,31 @@
 features, scored in plain Python, blended with the lexicon by its confidence and by how familiar the
 text is.
 
-Features of a text (each hashed with CRC-32 into 2**bits buckets, so that no word of the training data
-is kept, only weights of buckets):
+Features of a text (each hashed into 2**bits buckets, so that no word of the training data is kept,
+only weights of buckets), each there or not:
 
-- its words, as the lexicon engine normalizes them (lowercase, ё as е), and smileys and emoji;
+- its words, as the lexicon engine normalizes them (lowercase, ё as е), and smileys and emoji; a clause
+  break (punctuation but a dash) is a mark of its own in that sequence;
 - each longer word's first five letters (a stem: Russian words change their endings);
-- pairs of adjacent words within a clause (so «не понравилось» is not «понравилось»);
+- pairs of neighbours in the sequence: «не понравилось» is not «понравилось», and a pair with the
+  clause break says which word opens or closes a clause;
 - the lexicon engine's own outputs: its compound (as is and in bins), the sums of its positive and
   negative contributions, how many it negated, whether a contrast or emphasis moved them.
 
+Scoring is the hot path of every Russian text, so Model.judge does what blend(featurize(...)) does
+without building Features: a memo gives each word's weights already summed (and exact: int16 weights,
+summed as ints), pairs are hashed and summed in C (map, zip, sum), and the model is not run where its
+weight would be 0. Training and explain use featurize; a unit test holds the two to the same result.
+
 The blend: the lexicon's compound and the model's polarity p(positive) − p(negative) are mixed by a
 weight w, and so are their thresholds; w comes from the text's coverage, the model's confidence, the
-text's length and its kind (see Gate). Coverage is the share of the text's words the model knows (their
-bucket seen in at least min_known training texts), leaving out the words common to any text (a bucket
-in more than common_share of the training texts: «и», «не», «хорошо» are known whatever the domain, so
-they would make any Russian text look familiar). w is 0 out of domain, and then the verdict is the
-lexicon's exactly.
+text's length and its kind (see Gate). Coverage is the share of the text's words the model knows
+(their bucket seen in at least min_known training texts), leaving out the words common to any text (a
+bucket in more than common_share of the training texts: «и», «не», «хорошо» are known whatever the
+domain, so they would make any Russian text look familiar). Words count by their exact form:
+coverage over stems was tried, and made the texts of a set the model never saw look familiar enough
+that the gate had to trust the model less everywhere. w is 0 out of domain, and then the verdict is
+the lexicon's exactly.
 
 Nothing here reads files, the clock or the environment: a Model is made from bytes (Model.loads) by
 whoever holds them.
@@ -30,13 +39,15 @@ import math
 import struct
 import zlib
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
-from otklik.domain.tonality.russian import WORD, RussianScore, Tokens
+from otklik.domain.tonality.russian import RussianScore, Tokens
 
 CLASSES = ("negative", "neutral", "positive")
 FORMAT = "otklik-tonality-model/1"
@@ -48,107 +59,172 @@ LEXICON = "lexicon"
 STEM = 5  # letters a longer word is cut to for its stem feature
 # The kinds of tokens that are features (numbers and punctuation are not).
 _FEATURE_KINDS = frozenset({"word", "smile", "emoticon", "emoji"})
+# Punctuation that does not end a clause: a dash joins («пришло - супер»).
+_DASHES = frozenset({"-", "—"})
+# Where punctuation ends a clause, the text's sequence of features has this mark: a unigram of its own
+# (how many clauses), and the pairs it makes say which word opens or closes one. No word is spelled so.
+BREAK = "|"
 COMPOUND_BINS = (-0.75, -0.5, -0.25, -0.1, 0.0, 0.1, 0.25, 0.5, 0.75)
+# The lexicon's outputs the layer reads, in the order lexicon_values gives them (then one compound bin).
+DENSE = (
+    "lex:compound",
+    "lex:positive",
+    "lex:negative",
+    "lex:units",
+    "lex:negated",
+    "lex:contrast",
+    "lex:exclaim",
+    "lex:question",
+    "lex:none",
+)
+Row = tuple[float, float, float]  # a feature's weights, in CLASSES order
+BINS = tuple(f"lex:bin{index}" for index in range(len(COMPOUND_BINS) + 1))
 
 
 def _crc(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
+# What each kind of token is in the sequence: a word, smiley or emoji its norm, punctuation BREAK,
+# a number nothing (None).
+_IN_SEQUENCE = {"punct": BREAK, "number": None}
+
+
+def sequence(tokens: Tokens) -> list[str]:
+    """The text as the layer reads it: the norm of each word, smiley and emoji in order, BREAK where
+    punctuation ends a clause (a full stop, a comma; not a dash); numbers left out. Read in C (map over
+    the kinds) but where a text has a number or a dash."""
+    norms = tokens.norms
+    if "—" in norms or "-" in norms:
+        kinds = _FEATURE_KINDS
+        return [
+            norm if kind in kinds else BREAK
+            for norm, kind in zip(norms, tokens.kinds, strict=True)
+            if kind in kinds or (kind == "punct" and norm not in _DASHES)
+        ]
+    seq: list[str | None] = list(map(_IN_SEQUENCE.get, tokens.kinds, norms))
+    if None in seq:
+        return [item for item in seq if item is not None]
+    return seq  # type: ignore[return-value]  # no None in it
+
+
+def pair_bucket(first: int, second: int, mask: int) -> int:
+    """The bucket of a pair of neighbours, from their unigram buckets. A tuple of two ints hashes the
+    same in every CPython process and version since 3.8 (no PYTHONHASHSEED for ints; a unit test pins
+    the values), and costs less than mixing them in Python."""
+    return hash((first, second)) & mask
+
+
+class _Memo(dict[Any, Any]):
+    """A memo (of norms, or of buckets) whose misses are filled by `fill`, which may fill sibling memos
+    too (so a map over any of them misses at most once a norm)."""
+
+    def __init__(self, fill: Callable[[Any], None]) -> None:
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, key: Any) -> Any:
+        self.fill(key)
+        return dict.__getitem__(self, key)
+
+
+# Norms a memo holds at most: past it, it starts again, so a long-running process does not grow.
+MEMO_LIMIT = 200_000
+
+
 class Hasher:
-    """A word → its unigram bucket and its stem's (-1 for a word too short to have one), memoized:
-    words repeat across texts (Zipf), and a dict hit costs less than building and hashing names. The
-    memo is bounded so a long-running process does not grow."""
+    """A norm → its unigram bucket and its stem's (-1 for a norm too short to have one, or not a word),
+    memoized: words repeat across texts (Zipf), and a dict hit costs less than building and hashing
+    names."""
 
     __slots__ = ("mask", "memo")
 
-    LIMIT = 200_000
-
     def __init__(self, bits: int) -> None:
         self.mask = (1 << bits) - 1
-        self.memo: dict[str, tuple[int, int]] = {}  # featurize reads it directly
+        self.memo: _Memo = _Memo(self._fill)
 
-    def word(self, norm: str, is_word: bool) -> tuple[int, int]:
-        buckets = self.memo.get(norm)
-        if buckets is None:
-            if len(self.memo) >= self.LIMIT:
-                self.memo.clear()
-            stem = _crc("s:" + norm[:STEM]) & self.mask if is_word and len(norm) > STEM else -1
-            buckets = self.memo[norm] = (_crc("w:" + norm) & self.mask, stem)
-        return buckets
+    def _fill(self, norm: str) -> None:
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+        self.memo[norm] = self.buckets(norm)
+
+    def buckets(self, norm: str) -> tuple[int, int]:
+        unigram = _crc("w:" + norm) & self.mask
+        # A word token's norm begins with a letter; smileys, emoticons and emoji have no stem.
+        stem = _crc("s:" + norm[:STEM]) & self.mask if len(norm) > STEM and norm[0].isalpha() else -1
+        return unigram, stem
 
 
 @dataclass(frozen=True)
 class Features:
-    """A text's features: the distinct buckets of its word, stem and pair features (each of the same
-    value, 1/sqrt of how many there are), its unigram buckets (for coverage), and the lexicon's dense
+    """A text's features for training and for explain: its bucket of each word feature, each stem and
+    each pair, in order and repeated as often as they occur (each of the same value, 1/sqrt of how many
+    there are), the buckets that measure coverage (one a word, BREAK left out) and the lexicon's dense
     features by name."""
 
     buckets: tuple[int, ...]
     value: float
-    words: tuple[int, ...]  # the unigram buckets, for coverage
+    words: tuple[int, ...]  # the unigram bucket of each word, smiley and emoji (for coverage)
     dense: tuple[tuple[str, float], ...]
     names: Mapping[int, str]  # bucket -> one feature name that fell in it (for explain; may be empty)
 
 
-def lexicon_features(score: RussianScore, clean: str) -> list[tuple[str, float]]:
-    """The lexicon engine's outputs as named dense features (values about -1..1)."""
-    positive = sum(u.value for u in score.contributions if u.value > 0)
-    negative = -sum(u.value for u in score.contributions if u.value < 0)
-    negated = sum(1 for u in score.contributions if any(s.startswith("negated") for s in u.steps))
-    contrast = any(s.startswith(("before ", "after ")) for u in score.contributions for s in u.steps)
+def lexicon_values(score: RussianScore, clean: str) -> tuple[list[float], int]:
+    """The lexicon engine's outputs in DENSE's order (values about -1..1), and the compound's bin."""
+    positive = negative = 0.0
+    for unit in score.contributions:
+        if unit.value > 0:
+            positive += unit.value
+        else:
+            negative -= unit.value
     compound = score.compound
-    dense = [
-        ("lex:compound", compound),
-        ("lex:positive", math.tanh(positive / 4.0)),
-        ("lex:negative", math.tanh(negative / 4.0)),
-        ("lex:units", math.tanh(len(score.contributions) / 4.0)),
-        ("lex:negated", math.tanh(negated / 2.0)),
-        ("lex:contrast", 1.0 if contrast else 0.0),
-        ("lex:exclaim", min(clean.count("!"), 4) / 4.0),
-        ("lex:question", min(clean.count("?"), 3) / 3.0),
-        ("lex:none", 1.0 if not score.contributions else 0.0),
+    count = len(score.contributions)
+    values = [
+        compound,
+        math.tanh(positive / 4.0),
+        math.tanh(negative / 4.0),
+        math.tanh(count / 4.0),
+        math.tanh(score.negated / 2.0),
+        1.0 if score.contrasted else 0.0,
+        min(clean.count("!"), 4) / 4.0,
+        min(clean.count("?"), 3) / 3.0,
+        0.0 if count else 1.0,
     ]
-    bin_index = sum(1 for edge in COMPOUND_BINS if compound > edge)
-    dense.append((f"lex:bin{bin_index}", 1.0))
-    return dense
+    return values, bisect_left(COMPOUND_BINS, compound)  # how many edges it is above
+
+
+def lexicon_features(score: RussianScore, clean: str) -> list[tuple[str, float]]:
+    """The lexicon engine's outputs as named dense features."""
+    values, bin_index = lexicon_values(score, clean)
+    return [*zip(DENSE, values, strict=True), (BINS[bin_index], 1.0)]
 
 
 def featurize(tokens: Tokens, score: RussianScore, hasher: Hasher, keep_names: bool = False) -> Features:
-    """Features of a scored text: each word and smiley, each longer word's stem, each pair of adjacent
-    words within a clause (a full stop, comma or the like ends one; a dash does not). The hot path of
-    the learned layer: the hasher's memo and the pair's mixing are inlined."""
-    buckets: dict[int, None] = {}
-    words: list[int] = []
+    """Features of a scored text: each distinct word, smiley and emoji (and BREAK, once), each one's
+    stem if it is a longer word, each distinct pair of neighbours in the sequence. Each is there or not
+    (how often a word recurs says little, and long texts would learn more of their domain from it); two
+    forms of one stem each bring it, and so do two pairs that fall in one bucket."""
+    seq = sequence(tokens)
+    memo, mask = hasher.memo, hasher.mask
+    distinct = dict.fromkeys(seq)
+    found = list(map(memo.__getitem__, distinct))
+    pairs = {pair: pair_bucket(memo[pair[0]][0], memo[pair[1]][0], mask) for pair in pairwise(seq)}
+    buckets = (
+        *(unigram for unigram, _ in found),
+        *(stem for _, stem in found if stem >= 0),
+        *pairs.values(),
+    )
+    words = tuple(memo[norm][0] for norm in seq if norm != BREAK)
     names: dict[int, str] = {}
-    mask, memo, word_buckets = hasher.mask, hasher.memo, hasher.word
-    feature_kinds = _FEATURE_KINDS
-    previous = -1
-    previous_norm = ""
-    for norm, kind in zip(tokens.norms, tokens.kinds, strict=True):
-        if kind not in feature_kinds:
-            if kind == "punct" and norm not in ("-", "—"):
-                previous = -1
-            continue
-        found = memo.get(norm)
-        unigram, stem = found if found is not None else word_buckets(norm, kind == WORD)
-        buckets[unigram] = None
-        words.append(unigram)
-        if stem >= 0:
-            buckets[stem] = None
-        if previous >= 0:
-            mixed = (previous * 0x9E3779B1 + unigram * 0x85EBCA77 + 0x27D4EB2F) & 0xFFFFFFFF
-            pair = (mixed ^ (mixed >> 15)) & mask
-            buckets[pair] = None
-            if keep_names:
-                names.setdefault(pair, f"b:{previous_norm} {norm}")
-        if keep_names:
+    if keep_names:
+        for (unigram, stem), norm in zip(found, distinct, strict=True):
             names.setdefault(unigram, "w:" + norm)
             if stem >= 0:
                 names.setdefault(stem, "s:" + norm[:STEM])
-        previous, previous_norm = unigram, norm
+        for (first, second), bucket in pairs.items():
+            names.setdefault(bucket, f"b:{first} {second}")
     value = 1.0 / math.sqrt(len(buckets)) if buckets else 0.0
-    return Features(tuple(buckets), value, tuple(words), tuple(lexicon_features(score, tokens.clean)), names)
+    return Features(buckets, value, words, tuple(lexicon_features(score, tokens.clean)), names)
 
 
 def softmax(logits: Sequence[float]) -> list[float]:
@@ -207,7 +283,9 @@ class Blend:
     """What the learned layer said about one text, and the blend's verdict."""
 
     label: str
-    model: tuple[float, float, float]  # the model's probabilities, in CLASSES order
+    # The model's probabilities, in CLASSES order; None when the text's weight was 0 whatever they are,
+    # so the model was not run.
+    model: tuple[float, float, float] | None
     weight: float  # w: 0 is the lexicon alone
     coverage: float
     compound: float  # the blend on the compound scale: label_for(compound) is label
@@ -221,6 +299,80 @@ def _label(value: float, negative_up_to: float, positive_from: float) -> str:
     return "neutral"
 
 
+# What the hot path sums over a text, packed into one int as four fields of FIELD bits: a word's weights
+# summed over its unigram and stem buckets (negative, neutral, positive) and whether it has a stem; a
+# pair's weights, and 0. A text's sums are then one sum() in C over its distinct words, and one over its
+# distinct pairs. The
+# weights are int16, so the sums are exact, and every field stays far inside its bits (2**39 over 65534
+# a word: millions of words a text).
+FIELD = 40
+FIELDS = 4
+_SPAN = 1 << FIELD
+_FIELD_MASK = _SPAN - 1
+_HALF = 1 << (FIELD - 1)
+
+
+def _pack(*fields: int) -> int:
+    total = 0
+    for value in fields:
+        total = total * _SPAN + value
+    return total
+
+
+# Added to a sum of _pack()s, HALF in every field: each field then holds its value + HALF, in 0..SPAN,
+# so the fields can be read apart with no borrow between them.
+_OFFSET = _pack(*[_HALF] * FIELDS)
+_SHIFTS = tuple(FIELD * index for index in range(FIELDS - 1, -1, -1))
+
+
+def _unpack(total: int) -> list[int]:
+    """The FIELDS fields of a sum of _pack()s, first to last (each may be negative)."""
+    total += _OFFSET
+    return [((total >> shift) & _FIELD_MASK) - _HALF for shift in _SHIFTS]
+
+
+COVERED_SPAN = 1 << 32  # a text's count of known words is below it
+
+
+class _Reader:
+    """A quantized model's memos for the hot path: each norm's unigram bucket, its packed sums (_pack) and
+    its coverage (whether it counts, COVERED_SPAN times, plus whether it is known); each pair of norms'
+    packed weights. Filled as texts bring new norms and pairs, bounded by MEMO_LIMIT."""
+
+    __slots__ = ("bucket_of", "columns", "cover_of", "hasher", "packed_of", "pair_of", "states")
+
+    def __init__(self, hasher: Hasher, columns: tuple[array, array, array], states: bytes) -> None:
+        self.hasher, self.columns, self.states = hasher, columns, states
+        self.bucket_of = _Memo(self._fill)
+        self.packed_of = _Memo(self._fill)
+        self.cover_of = _Memo(self._fill)
+        self.pair_of = _Memo(self._fill_pair)
+
+    def _fill(self, norm: str) -> None:
+        if len(self.bucket_of) >= MEMO_LIMIT:
+            self.bucket_of.clear()
+            self.packed_of.clear()
+            self.cover_of.clear()
+        unigram, stem = self.hasher.buckets(norm)
+        negative, neutral, positive = self.columns
+        sums = [negative[unigram], neutral[unigram], positive[unigram]]
+        if stem >= 0:
+            sums = [sums[0] + negative[stem], sums[1] + neutral[stem], sums[2] + positive[stem]]
+        # A bucket's state: 1 known, 2 common, 3 both; BREAK is no word, so it counts for nothing.
+        state = 2 if norm == BREAK else self.states[unigram]
+        counted, known = (0, 0) if state & 2 else (1, state & 1)
+        self.bucket_of[norm] = unigram
+        self.packed_of[norm] = _pack(*sums, 1 if stem >= 0 else 0)
+        self.cover_of[norm] = counted * COVERED_SPAN + known
+
+    def _fill_pair(self, pair: tuple[str, str]) -> None:
+        if len(self.pair_of) >= MEMO_LIMIT:
+            self.pair_of.clear()
+        negative, neutral, positive = self.columns
+        bucket = pair_bucket(self.bucket_of[pair[0]], self.bucket_of[pair[1]], self.hasher.mask)
+        self.pair_of[pair] = _pack(negative[bucket], neutral[bucket], positive[bucket], 0)
+
+
 @dataclass
 class Model:
     """Weights of a trained layer: 3 per bucket (CLASSES order), dense features' by name, biases; the
@@ -229,7 +381,7 @@ class Model:
     keeps to."""
 
     bits: int
-    weights: array  # 3 * 2**bits: float32 as trained, or int16 as shipped (times scale)
+    weights: array  # 3 * 2**bits: int16 (times scale), as trained and as shipped
     dense: dict[str, tuple[float, float, float]]
     bias: tuple[float, float, float]
     known: bytearray  # one bit per bucket: seen in at least min_known training texts
@@ -240,10 +392,13 @@ class Model:
     manifest: dict[str, Any] = field(default_factory=dict)
     scale: float = 1.0  # what a weight's stored number is multiplied by
     _hasher: Hasher | None = None
-    # Made on first use, for the hot path: the weights by class, and each bucket's state (1 known,
-    # 2 common, 3 both), so that a text's sums and coverage are taken by C loops (map, count).
+    # Made on first use, for the hot path: the weights by class, each bucket's state (1 known, 2 common,
+    # 3 both), the memo of norms, the dense features' rows in DENSE's order and by bin, so that a text's
+    # sums and coverage are taken by C loops (map, sum, count).
     _columns: tuple[array, array, array] | None = None
     _states: bytes | None = None
+    _memo: _Reader | None = None
+    _rows: tuple[list[Row | None], list[Row | None]] | None = None
 
     @property
     def version(self) -> str:
@@ -255,6 +410,28 @@ class Model:
             self._hasher = Hasher(self.bits)
         return self._hasher
 
+    def quantized(self) -> Model:
+        """The model with its weights as int16 times a scale (as it ships): the same model, at a
+        quarter of the memory, and summed exactly by the hot path."""
+        if self.weights.typecode == "h":
+            return self
+        top = max((abs(x) for x in self.weights), default=0.0) * self.scale or 1.0
+        scale = top / 32767.0
+        weights = array("h", (round(x * self.scale / scale) for x in self.weights))
+        return Model(
+            self.bits,
+            weights,
+            self.dense,
+            self.bias,
+            self.known,
+            self.common,
+            self.gate,
+            self.kinds,
+            self.thresholds,
+            self.manifest,
+            scale,
+        )
+
     def _by_class(self) -> tuple[array, array, array]:
         if self._columns is None:
             w = self.weights
@@ -265,6 +442,20 @@ class Model:
         if self._states is None:
             self._states = _states(self.known, self.common)
         return self._states
+
+    def _reader(self) -> _Reader:
+        if self._memo is None:
+            if self.weights.typecode != "h":
+                raise ValueError("the hot path reads a quantized model (Model.quantized)")
+            self._memo = _Reader(self.hasher, self._by_class(), self._bucket_states())
+        return self._memo
+
+    def _dense_rows(
+        self,
+    ) -> tuple[list[Row | None], list[Row | None]]:
+        if self._rows is None:
+            self._rows = ([self.dense.get(name) for name in DENSE], [self.dense.get(name) for name in BINS])
+        return self._rows
 
     def logits(self, features: Features) -> list[float]:
         negative, neutral, positive = self._by_class()
@@ -288,9 +479,7 @@ class Model:
     def coverage(self, features: Features) -> float:
         """The share of the text's words the model knows, the common ones left out (0 when every word
         is common or there are none: nothing says the text is of a kind the model has seen)."""
-        states = bytes(map(self._bucket_states().__getitem__, features.words))
-        total = len(states) - states.count(2) - states.count(3)
-        return states.count(1) / total if total else 0.0
+        return _coverage(bytes(map(self._bucket_states().__getitem__, features.words)))
 
     def weight(self, features: Features, model: Sequence[float], kind: str | None) -> tuple[float, float]:
         """w for a text, and its coverage."""
@@ -298,14 +487,14 @@ class Model:
         known_kind = kind is None or kind in self.kinds
         return self.gate.weight(coverage, max(model), len(features.words), known_kind), coverage
 
-    def lexicon_is_sure(self, lexicon: float) -> bool:
+    def lexicon_is_sure(self, lexicon: float, most: float | None = None) -> bool:
         """Whether the lexicon's compound is so far past a threshold that no polarity of the model, at
-        any weight the gate can give, changes the label: then the lexicon decides, and the layer is not
-        asked (the same labels, at less cost). Both sides are linear in w, so w = 0 and w = max_weight
-        are the cases to check."""
+        any weight up to `most` (the gate's max_weight unless told), changes the label: then the lexicon
+        decides, and the layer is not asked (the same labels, at less cost). Both sides are linear in w,
+        so w = 0 and w = most are the cases to check."""
         positive_from, negative_up_to = self.thresholds
         gate = self.gate
-        for w in (0.0, gate.max_weight):
+        for w in (0.0, gate.max_weight if most is None else most):
             high = (1.0 - w) * positive_from + w * gate.positive_from
             low = (1.0 - w) * negative_up_to + w * gate.negative_up_to
             if not ((1.0 - w) * lexicon - w >= high or (1.0 - w) * lexicon + w <= low):
@@ -341,14 +530,65 @@ class Model:
         label, compound = self.decide(lexicon, model, w)
         return Blend(label, (model[0], model[1], model[2]), w, coverage, compound)
 
+    def judge(self, tokens: Tokens, score: RussianScore, kind: str | None = None) -> Blend | None:
+        """The blend for a scored text, as blend(featurize(...)) gives it, by the hot path: no Features
+        are built, each word's weights come summed from the memo, pairs are hashed in C. The model is not
+        run when the text's weight is 0 whatever it says (Blend.model None), nor when the lexicon is sure
+        at the most weight the text can have (None: the lexicon decides)."""
+        reader = self._reader()
+        seq = sequence(tokens)
+        counted, known = divmod(sum(map(reader.cover_of.__getitem__, seq)), COVERED_SPAN)
+        coverage = known / counted if counted else 0.0
+        words = len(seq) - seq.count(BREAK)
+        known_kind = kind is None or kind in self.kinds
+        gate, lexicon = self.gate, score.compound
+        most = gate.weight(coverage, 1.0, words, known_kind)
+        if most == 0.0:
+            label, compound = self.decide(lexicon, (0.0, 0.0, 0.0), 0.0)
+            return Blend(label, None, 0.0, coverage, compound)
+        if self.lexicon_is_sure(lexicon, most):
+            return None
+        distinct = dict.fromkeys(seq)
+        neg, neu, pos, stems = _unpack(sum(map(reader.packed_of.__getitem__, distinct)))
+        pairs = set(pairwise(seq))
+        pair_neg, pair_neu, pair_pos, _ = _unpack(sum(map(reader.pair_of.__getitem__, pairs)))
+        count = len(distinct) + stems + len(pairs)
+        scale = self.scale * (1.0 / math.sqrt(count) if count else 0.0)
+        bias = self.bias
+        logits = [
+            (neg + pair_neg) * scale + bias[0],
+            (neu + pair_neu) * scale + bias[1],
+            (pos + pair_pos) * scale + bias[2],
+        ]
+        rows, bins = self._dense_rows()
+        values, bin_index = lexicon_values(score, tokens.clean)
+        for row, value in zip(rows, values, strict=True):
+            if row is not None:
+                logits[0] += row[0] * value
+                logits[1] += row[1] * value
+                logits[2] += row[2] * value
+        row = bins[bin_index]
+        if row is not None:
+            logits[0] += row[0] * 1.0
+            logits[1] += row[1] * 1.0
+            logits[2] += row[2] * 1.0
+        model = softmax(logits)
+        w = gate.weight(coverage, max(model), words, known_kind)
+        label, compound = self.decide(lexicon, model, w)
+        return Blend(label, (model[0], model[1], model[2]), w, coverage, compound)
+
     def strongest(self, features: Features, top: int = 5) -> list[tuple[str, float]]:
         """The features that moved the model's polarity most, (name, push): push is the feature's
-        weight towards positive minus towards negative, times its value; for explain."""
+        weight towards positive minus towards negative, times its value and how often it occurs; for
+        explain."""
+        counts: dict[int, int] = {}
+        for bucket in features.buckets:
+            counts[bucket] = counts.get(bucket, 0) + 1
         pushes: list[tuple[str, float]] = []
         w, scale = self.weights, self.scale * features.value
-        for bucket in features.buckets:
+        for bucket, count in counts.items():
             at = bucket * 3
-            pushes.append((features.names.get(bucket, f"#{bucket}"), (w[at + 2] - w[at]) * scale))
+            pushes.append((features.names.get(bucket, f"#{bucket}"), (w[at + 2] - w[at]) * scale * count))
         for name, value in features.dense:
             row = self.dense.get(name)
             if row is not None:
@@ -362,12 +602,8 @@ class Model:
         """The model as one file: a JSON header line, then zlib-compressed weights (int16, times the
         header's scale), the known-bucket and common-bucket bitmaps. Deterministic: the same model gives
         the same bytes, and a model read from a file writes that file again."""
-        if self.weights.typecode == "h":
-            quantized, scale = self.weights, self.scale
-        else:
-            top = max((abs(x) for x in self.weights), default=0.0) * self.scale or 1.0
-            scale = top / 32767.0
-            quantized = array("h", (round(x * self.scale / scale) for x in self.weights))
+        shipped = self.quantized()
+        quantized, scale = shipped.weights, shipped.scale
         header = {
             "format": FORMAT,
             "bits": self.bits,
@@ -430,6 +666,12 @@ class Model:
             manifest=dict(header["manifest"]),
             scale=float(header["scale"]),
         )
+
+
+def _coverage(states: bytes) -> float:
+    """Known over all, of a text's words' states, the common ones left out."""
+    total = len(states) - states.count(2) - states.count(3)
+    return states.count(1) / total if total else 0.0
 
 
 # A byte of a bitmap -> the 8 buckets' bits, one byte each (bucket 8k + i is bit i of byte k).

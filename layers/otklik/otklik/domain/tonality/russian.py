@@ -33,8 +33,10 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
+from operator import contains, not_
 from typing import NamedTuple
 
 from otklik.domain.tonality.lexicon_table import Lexicon, RuleWord, normalize
@@ -162,6 +164,25 @@ _TOKEN = re.compile(
     r"|(?P<punct>[!?]+|[.…;:,—–\n]+)"
     r"|(?P<emoji>[\u2600-\u27BF\u2B50\U0001F300-\U0001FAFF])",
 )
+# The tokens of a text without emoticons (see _READ_BY_MATCH), as _TOKEN reads them, read faster: a
+# plain list of strings (no match objects), each token found at a character that can begin one (a
+# character class, which the search skips to without trying the pattern at every blank), and read on
+# as that character's kind goes on. Nothing follows a run in the pattern: it needs no backtracking.
+_TOKEN_TEXT = re.compile(
+    r"[\w.…;:,—–\n!?()\u2600-\u27BF\u2B50\U0001F300-\U0001FAFF]"
+    r"(?:(?<=[^\W\d_])[^\W\d_]*+(?:-[^\W\d_]++)*+"
+    r"|(?<=[.…;:,—–\n])[.…;:,—–\n]*+"
+    r"|(?<=[!?])[!?]*+"
+    r"|(?<=\))\)*+"
+    r"|(?<=\()\(*+"
+    r"|(?<=\d)\d*+"
+    r"|(?<=[\u2600-\u27BF\u2B50\U0001F300-\U0001FAFF]))"
+)
+# What the fast reading cannot tell: an emoticon (":" and "x" begin punctuation and words too), and
+# the capital sigma, the one letter lowercased by its neighbours. Looked for only in a text with one of
+# their characters (a plain substring test is far cheaper than a search).
+_READ_BY_MATCH = re.compile(r"[:;=xXΣ](?:(?<=[:;=])['\-]?[)(\]dDpP/|]|(?<=[xX])[dD]|(?<=Σ))")
+_READ_BY_MATCH_CHARACTERS = ":;=xXΣ"
 # Finite verb forms and infinitives by their endings (present/future, past, reflexive, infinitive):
 # enough to tell "не держится" from "не только" without morphology at run time.
 _VERB_FORM = re.compile(r"^[а-я-]{2,}(?:[еиуюаяё]т|[еиё]шь|[ую]т|[ая]т|л|ла|ло|ли|ть|ти|чь)(?:ся|сь)?$")
@@ -185,13 +206,34 @@ NOT_ACTIONS = frozenset(
 )
 _ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|@\w+")
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
-# Any character three times: a cheap first test (the letter-only search above is slow to fail).
+# Any character three times: cheap to find (the letter-only search above is slow to fail), and a stretch
+# can only start at one.
 _TRIPLE = re.compile(r"(.)\1\1", re.DOTALL)
 _SENTENCE_END = frozenset(".!?…;\n")
 
 
 WORD = "word"
 PUNCT = "punct"
+NUMBER = "number"
+SMILE = "smile"
+EMOTICON = "emoticon"
+EMOJI_KIND = "emoji"
+OWN_VALENCE_KINDS = frozenset({SMILE, EMOTICON, EMOJI_KIND})  # tokens that carry a valence of their own
+# A token's kind by its first character, when the text holds no emoticon: every character that starts
+# something else than a word but a decimal digit (a number is told by str.isdecimal). Pictographs that are
+# letters or digits by Unicode ("❶") are read as words, as _TOKEN reads them.
+_KIND_OF_FIRST: Mapping[str, str] = {
+    **dict.fromkeys("()", SMILE),
+    **dict.fromkeys("!?.…;:,—–\n", PUNCT),
+    **dict.fromkeys(
+        (
+            char
+            for char in map(chr, chain(range(0x2600, 0x27C0), (0x2B50,), range(0x1F300, 0x1FB00)))
+            if not char.isalnum()
+        ),
+        EMOJI_KIND,
+    ),
+}
 # Norms that negate the word before them ("аромата нет", "проблем не было"): with neither these nor a
 # negator in a text, no unit can be negated and the negation checks are skipped.
 NEGATING_AFTER = frozenset({"нет", "нету", "не"})
@@ -246,11 +288,13 @@ class RussianScore:
     total: float
     contributions: tuple[Contribution, ...]
     uses_english: bool
+    negated: int = 0  # how many contributions a negator flipped
+    contrasted: bool = False  # whether a contrast or a concession weighed any contribution
     # The text's tokens as scored, for the learned layer's features (no second tokenizing).
     tokens: Tokens | None = field(default=None, compare=False, repr=False)
 
 
-def _scan(text: str) -> Tokens:
+def _clean(text: str) -> str:
     # URLs, @handles and HTML entities carry no tonality (and "http://" must not read as ":/");
     # a #tag's word does ("#бойкот"), so only its "#" goes. Each clean-up runs only when needed.
     if "&" in text:
@@ -264,6 +308,29 @@ def _scan(text: str) -> Tokens:
         previous = None
         while previous != text:
             previous, text = text, _PARENTHESES.sub(r" \1 ", text)
+    return text
+
+
+def _scan(text: str) -> Tokens:
+    text = _clean(text)
+    if any(map(text.__contains__, _READ_BY_MATCH_CHARACTERS)) and _READ_BY_MATCH.search(text):
+        return _scan_by_match(text)
+    texts = _TOKEN_TEXT.findall(text)
+    # Lowercasing is character by character (but for the capital sigma) and no token holds "\0": the
+    # tokens lowercased at once are the tokens of the lowercased text.
+    joined = "\0".join(texts)
+    norms = normalize(joined).split("\0") if texts else []
+    # Most tokens are words of letters alone; the others are told by their first character.
+    kinds = [WORD] * len(texts)
+    for index in compress(range(len(texts)), map(not_, map(str.isalpha, texts))):
+        token = texts[index]
+        kinds[index] = _KIND_OF_FIRST.get(token[0]) or (NUMBER if token.isdecimal() else WORD)
+    # A letter stretched in the text is one within a word: the tokens are the shorter place to look.
+    return Tokens(texts, norms, kinds, _stretched(joined, norms), text)
+
+
+def _scan_by_match(text: str) -> Tokens:
+    """The tokens of a cleaned text read match by match, each kind told by the pattern itself."""
     lowered = normalize(text)
     texts: list[str] = []
     norms: list[str] = []
@@ -276,10 +343,27 @@ def _scan(text: str) -> Tokens:
         add_kind(match.lastgroup or PUNCT)
     if len(lowered) != len(text):  # a rare letter whose lowercase is longer: normalize token by token
         norms = [normalize(raw) for raw in texts]
-    stretched = None
-    if _TRIPLE.search(text) and _STRETCH.search(text):
-        stretched = [_STRETCH.search(norm) is not None for norm in norms]
-    return Tokens(texts, norms, kinds, stretched, text)
+    return Tokens(texts, norms, kinds, _stretched(text, norms), text)
+
+
+# The ASCII characters that are no letter: what is left of a text's ASCII characters without them is
+# its Latin letters.
+_ASCII_NOT_LETTERS = bytes(code for code in range(128) if not chr(code).isalpha())
+
+
+def _has_latin(text: str) -> bool:
+    """Whether a word of the text may be written in Latin letters (then it may be English); the
+    Kelvin sign is the one other letter whose lowercase is Latin."""
+    return bool(text.encode("ascii", "ignore").translate(None, _ASCII_NOT_LETTERS)) or "\u212a" in text
+
+
+def _stretched(text: str, norms: list[str]) -> list[bool] | None:
+    """Whether each token is stretched, or None when the text has no stretch ("..." and ")))" are none)."""
+    if _TRIPLE.search(text) and any(
+        _STRETCH.match(text, triple.start()) for triple in _TRIPLE.finditer(text)
+    ):
+        return [_STRETCH.search(norm) is not None for norm in norms]
+    return None
 
 
 def tokenize(text: str) -> list[Token]:
@@ -288,21 +372,58 @@ def tokenize(text: str) -> list[Token]:
     return list(map(Token._make, zip(tokens.texts, tokens.norms, tokens.kinds, stretched, strict=True)))
 
 
+def _own_valence_unit(kind: str, i: int, texts: list[str], norms: list[str]) -> Contribution | None:
+    """The unit of a smiley, an emoticon or an emoji (None for another token, or an unknown one)."""
+    if kind == EMOJI_KIND:
+        value = EMOJI.get(texts[i].rstrip("\ufe0f"))
+        return None if value is None else Contribution(texts[i], "emoji", value, value, i, i + 1)
+    if kind == EMOTICON:
+        value = EMOTICONS.get(norms[i])
+        return None if value is None else Contribution(texts[i], "emoticon", value, value, i, i + 1)
+    if kind == SMILE:
+        raw = texts[i]
+        strength = SMILEY_VALENCE[min(len(raw), 3) - 1]
+        value = strength if raw[0] == ")" else -strength
+        return Contribution(raw, "brackets", value, value, i, i + 1)
+    return None
+
+
+class _PhraseNode:
+    """Where a phrase's lemmas have led so far: the lemmas that may come next, and the valence of the
+    phrase that ends here, if one does."""
+
+    __slots__ = ("following", "value")
+
+    def __init__(self) -> None:
+        self.following: dict[str, _PhraseNode] = {}
+        self.value: float | None = None
+
+
 class RussianEngine:
     def __init__(self, lexicon: Lexicon, english_valence: Callable[[], Mapping[str, float]]) -> None:
         self._lexicon = lexicon
         self._english_valence = english_valence
-        self._phrase_starts = frozenset(words[0] for words in lexicon.phrases)
-        self._phrase_pairs = frozenset(words[:2] for words in lexicon.phrases)
-        # Every beginning of every phrase: a candidate stops growing as soon as no phrase begins so.
-        self._phrase_prefixes = frozenset(
-            words[:length] for words in lexicon.phrases for length in range(2, len(words) + 1)
-        )
-        self._phrases = dict(lexicon.phrases)
+        # The phrases as a tree of lemmas from their first: a candidate stops growing as soon as no
+        # phrase goes on so, and no tuple of lemmas is built to look one up.
+        self._phrase_start: dict[str, _PhraseNode] = {}
+        for words, value in lexicon.phrases.items():
+            node = self._phrase_start.setdefault(words[0], _PhraseNode())
+            for word in words[1:]:
+                node = node.following.setdefault(word, _PhraseNode())
+            if len(words) > 1:
+                node.value = value
         # Plain dicts for the hot path (the lexicon's read-only views are slower to query).
         self._lemma_of = dict(lexicon.lemma_of)
         self._valence = dict(lexicon.valence)
         self._rules = dict(lexicon.rules)
+        # Lemmas a unit can begin with: an evaluative one, or the first word of a phrase.
+        self._unit_lemmas = frozenset(self._valence) | frozenset(self._phrase_start)
+        # When every key of the word tables is letters and hyphens (and none is "xd", the emoticon "xD"),
+        # no token of another kind can find one: the tables are then read for all tokens at once.
+        letters = "".join(chain(self._lemma_of, self._rules)).replace("-", "")
+        self._words_only = (
+            (not letters or letters.isalpha()) and "xd" not in self._lemma_of and "xd" not in self._rules
+        )
 
     def _lemma(self, norm: str, stretched: bool = False) -> str | None:
         lemma = self._lemma_of.get(norm)
@@ -326,10 +447,15 @@ class RussianEngine:
         """Each token's lemma and rule word; plain dictionary look-ups unless a text needs more."""
         norms, kinds = tokens.norms, tokens.kinds
         lemma_of, rule_of = self._lemma_of.get, self._rules.get
-        lemmas = [lemma_of(norm) if kind == WORD else None for norm, kind in zip(norms, kinds, strict=True)]
-        rules: Rules = [
-            rule_of(norm) if kind == WORD else None for norm, kind in zip(norms, kinds, strict=True)
-        ]
+        lemmas: list[str | None]
+        rules: Rules
+        if self._words_only:
+            lemmas, rules = list(map(lemma_of, norms)), list(map(rule_of, norms))
+        else:
+            lemmas = [
+                lemma_of(norm) if kind == WORD else None for norm, kind in zip(norms, kinds, strict=True)
+            ]
+            rules = [rule_of(norm) if kind == WORD else None for norm, kind in zip(norms, kinds, strict=True)]
         # A stretched word or an override prefix needs the full look-up, only for the words missed.
         if tokens.stretched is not None or self._lexicon.prefixes:
             for i, kind in enumerate(kinds):
@@ -340,6 +466,24 @@ class RussianEngine:
                     if rules[i] is None:
                         rules[i] = self._rule(norms[i], stretched)
         return lemmas, rules
+
+    @classmethod
+    def _phrase_counts(
+        cls, unit: Contribution, word_starts: set[int], kinds: list[str], rules: Rules, negators: bool
+    ) -> bool:
+        """Whether a phrase counts; when it does, the negators inside it are spent on it."""
+        # "не очень" is a verdict alone ("так себе"), but before a word it is a softened negation:
+        # "не очень хорошо" is scored by the rules, not as the phrase plus a negated "хорошо".
+        if unit.end in word_starts and cls._only_rule_words(unit, kinds, rules):
+            return False
+        # In "без проблем работает" the "без" belongs to "без проблем" and does not negate "работает"
+        # (no unit before the phrase reaches into it, so spending it now is as spending it first).
+        if negators:
+            for index in range(unit.start, unit.end):
+                rule = rules[index]
+                if rule is not None and rule.kind == "negator":
+                    rules[index] = None
+        return True
 
     @staticmethod
     def _only_rule_words(unit: Contribution, kinds: list[str], rules: Rules) -> bool:
@@ -362,96 +506,123 @@ class RussianEngine:
         words = f"{tokens.texts[i - 1]} {tokens.texts[i]}"
         return Contribution(words, source, value, value, i - 1, i + 1)
 
-    def _units(self, tokens: Tokens, lemmas: list[str | None]) -> tuple[list[Contribution], bool]:
+    def _unit_positions(self, tokens: Tokens, lemmas: list[str | None]) -> tuple[Iterable[int], bool]:
+        """The tokens a unit may begin at, in order, and whether a complaint shape may be among them.
+        Most tokens begin none, which their lemma tells; but smileys and emoji have valences of their
+        own, a word in Latin letters may be English, and a word after не/слишком may make a complaint
+        shape with it."""
+        norms, kinds = tokens.norms, tokens.kinds
+        if not OWN_VALENCE_KINDS.isdisjoint(kinds) or _has_latin(tokens.clean):
+            return range(len(kinds)), True
+        positions = compress(range(len(kinds)), map(self._unit_lemmas.__contains__, lemmas))
+        if SHAPE_OPENERS.isdisjoint(norms):
+            return positions, False
+        after_openers = [i for i, previous in enumerate(norms[:-1], 1) if previous in SHAPE_OPENERS]
+        return sorted({*positions, *after_openers}), True
+
+    def _units(self, tokens: Tokens, lemmas: list[str | None]) -> tuple[list[Contribution], set[int], bool]:
+        """The text's evaluative units, the tokens where those that are words begin, and whether any
+        unit is English."""
         units: list[Contribution] = []
+        word_starts: set[int] = set()
         uses_english = False
-        valence = self._valence
-        phrase_starts, phrase_pairs = self._phrase_starts, self._phrase_pairs
+        valence, phrase_start = self._valence, self._phrase_start
         texts, norms, kinds = tokens.texts, tokens.norms, tokens.kinds
-        i, n = 0, len(texts)
-        while i < n:
-            kind = kinds[i]
-            if kind == WORD:
-                lemma = lemmas[i]
-                if lemma in phrase_starts:
+        n = len(texts)
+        positions, shapes = self._unit_positions(tokens, lemmas)
+        resume = 0  # the token after the last phrase found: the words inside it are spent
+        for i in positions:
+            if i < resume:
+                continue
+            if kinds[i] != WORD:
+                own = _own_valence_unit(kinds[i], i, texts, norms)
+                if own is not None:
+                    units.append(own)
+                continue
+            lemma = lemmas[i]
+            if lemma is not None:
+                node = phrase_start.get(lemma)
+                if node is not None:
                     j = i + 1  # the next word, past commas
                     while j < n and texts[j] == ",":
                         j += 1
-                    # Most words that can start a phrase do not start one here: the pair tells.
-                    if j < n and (lemma, lemmas[j]) in phrase_pairs:
-                        matched = self._phrase_at(i, j, tokens, lemmas)
+                    # Most words that can start a phrase do not start one here: the next word tells.
+                    if j < n and lemmas[j] in node.following:
+                        matched = self._phrase_at(i, j, node, tokens, lemmas)
                         if matched is not None:
                             units.append(matched)
-                            i = matched.end
+                            word_starts.add(i)
+                            resume = matched.end
                             continue
-                value = valence.get(lemma) if lemma is not None else None
-                source = f"lemma {lemma}"
-                if value is None and norms[i].isascii():
-                    value = self._english_valence().get(norms[i])
-                    source = "english"
-                    uses_english = uses_english or value is not None
-                if value is None and i > 0 and norms[i - 1] in SHAPE_OPENERS:
-                    shape = self._complaint_shape(tokens, i)
-                    if shape is not None:
-                        units.append(shape)
-                        i += 1
-                        continue
+                value = valence.get(lemma)
                 if value is not None:
-                    units.append(Contribution(texts[i], source, value, value, i, i + 1))
-            elif kind == "emoji":
-                value = EMOJI.get(texts[i].rstrip("\ufe0f"))
+                    units.append(Contribution(texts[i], f"lemma {lemma}", value, value, i, i + 1))
+                    word_starts.add(i)
+                    continue
+            norm = norms[i]
+            if norm.isascii():
+                value = self._english_valence().get(norm)
                 if value is not None:
-                    units.append(Contribution(texts[i], "emoji", value, value, i, i + 1))
-            elif kind == "emoticon":
-                value = EMOTICONS.get(norms[i])
-                if value is not None:
-                    units.append(Contribution(texts[i], "emoticon", value, value, i, i + 1))
-            elif kind == "smile":
-                raw = texts[i]
-                strength = SMILEY_VALENCE[min(len(raw), 3) - 1]
-                value = strength if raw[0] == ")" else -strength
-                units.append(Contribution(raw, "brackets", value, value, i, i + 1))
-            i += 1
-        return units, uses_english
+                    uses_english = True
+                    units.append(Contribution(texts[i], "english", value, value, i, i + 1))
+                    word_starts.add(i)
+                    continue
+            if shapes and i and norms[i - 1] in SHAPE_OPENERS:
+                shape = self._complaint_shape(tokens, i)
+                if shape is not None:
+                    units.append(shape)
+                    word_starts.add(i - 1)
+        return units, word_starts, uses_english
 
-    def _phrase_at(self, i: int, j: int, tokens: Tokens, lemmas: list[str | None]) -> Contribution | None:
-        """The longest phrase starting at token i, whose next word is token j; commas inside it are
-        allowed ("то, что надо")."""
-        texts, kinds = tokens.texts, tokens.kinds
+    @staticmethod
+    def _phrase_at(
+        i: int, j: int, node: _PhraseNode, tokens: Tokens, lemmas: list[str | None]
+    ) -> Contribution | None:
+        """The longest phrase starting at token i (whose lemma led to node), whose next word is token j;
+        commas inside it are allowed ("то, что надо")."""
+        texts = tokens.texts
         n = len(texts)
-        positions = [i]
-        key: tuple[str | None, ...] = (lemmas[i],)
-        while j < n and len(positions) < self._lexicon.max_phrase_words:
-            if kinds[j] == WORD and lemmas[j] is not None:
-                longer = (*key, lemmas[j])
-                if longer not in self._phrase_prefixes:
+        positions = [i]  # the words gone through; only commas are between them
+        longest = 0  # how many of them make the longest phrase yet
+        value = 0.0
+        while j < n:
+            lemma = lemmas[j]
+            if lemma is not None:  # a word: only words have lemmas
+                following = node.following.get(lemma)
+                if following is None:
                     break  # no phrase is longer than this one here
-                key = longer
+                node = following
                 positions.append(j)
+                if node.value is not None:
+                    longest, value = len(positions), node.value
             elif texts[j] != ",":
                 break
             j += 1
-        for length in range(len(positions), 1, -1):
-            value = self._phrases.get(key[:length])  # type: ignore[arg-type]
-            if value is not None:
-                end = positions[length - 1] + 1
-                words = " ".join(texts[k] for k in range(i, end) if kinds[k] == WORD)
-                return Contribution(words, "phrase", value, value, i, end)
-        return None
+        if not longest:
+            return None
+        end = positions[longest - 1] + 1
+        # Its words, without the commas between them (if any).
+        words = " ".join(texts[i:end] if end - i == longest else [texts[k] for k in positions[:longest]])
+        return Contribution(words, "phrase", value, value, i, end)
 
     def _split_unknown_compounds(self, tokens: Tokens) -> Tokens:
         """ "слово-гадость", "вообще-то": a hyphenated word the lexicon does not know is read as its parts."""
+        hyphenated = compress(range(len(tokens.norms)), map(contains, tokens.norms, repeat("-")))
+        unknown = {
+            i
+            for i in hyphenated
+            if tokens.kinds[i] == WORD
+            and self._lemma(tokens.norms[i]) is None
+            and self._rule(tokens.norms[i], tokens.is_stretched(i)) is None
+        }
+        if not unknown:
+            return tokens  # the usual case: a dash, or only hyphenated words the lexicon knows
         texts: list[str] = []
         norms: list[str] = []
         kinds: list[str] = []
         stretched: list[bool] = []
         for i, (raw, norm, kind) in enumerate(zip(tokens.texts, tokens.norms, tokens.kinds, strict=True)):
-            if (
-                kind == WORD
-                and "-" in norm
-                and self._lemma(norm) is None
-                and self._rule(norm, tokens.is_stretched(i)) is None
-            ):
+            if i in unknown:
                 for part in raw.split("-"):
                     if part:
                         texts.append(part)
@@ -471,54 +642,62 @@ class RussianEngine:
             tokens = self._split_unknown_compounds(tokens)
         texts, kinds = tokens.texts, tokens.kinds
         lemmas, rules = self._lookup(tokens)
-        present = {rule.kind for rule in rules if rule is not None}
-        units, uses_english = self._units(tokens, lemmas)
-        word_starts = {u.start for u in units if kinds[u.start] == WORD}
-        # "не очень" is a verdict alone ("так себе"), but before a word it is a softened negation:
-        # "не очень хорошо" is scored by the rules, not as the phrase plus a negated "хорошо".
-        units = [u for u in units if not (u.end in word_starts and self._only_rule_words(u, kinds, rules))]
-        # A negator inside a phrase is spent on it: in "без проблем работает" the "без" belongs to
-        # "без проблем" and does not negate "работает".
-        for unit in units:
-            if unit.source == "phrase":
-                for index in range(unit.start, unit.end):
-                    rule = rules[index]
-                    if rule is not None and rule.kind == "negator":
-                        rules[index] = None
-        # Capitals stress a word only in a text that is not all capitals.
-        shouting = any(texts[u.start].isupper() for u in units) and any(
-            kind == WORD and len(word) > 1 and not word.isupper()
-            for word, kind in zip(texts, kinds, strict=True)
+        units, word_starts, uses_english = self._units(tokens, lemmas)
+        if not units:
+            return RussianScore(0.0, 0, (), uses_english, tokens=tokens)
+        # The few tokens that are rule words, by index.
+        ruled: dict[int, RuleWord] = dict(
+            zip(compress(range(len(rules)), rules), filter(None, rules), strict=True)
         )
-        # Rules that cannot apply to this text are skipped: without a booster or dampener, and
-        # without capitals, intensity changes nothing; without a negator (before a word) or a
-        # "нет"/"не" (after one), nothing is negated.
-        intensifying = shouting or "booster" in present or "dampener" in present
+        present = {rule.kind for rule in ruled.values()}
+        boosters = {index for index, rule in ruled.items() if rule.kind == "booster"}
+        # Rules that cannot apply to this text are skipped: without a booster or dampener, only capitals
+        # intensify; without a negator (before a word) or a "нет"/"не" (after one), nothing is negated;
+        # and a unit with no rule word in the three tokens before it has no negator or booster there.
+        boosting = "booster" in present or "dampener" in present
         negating = "negator" in present or not NEGATING_AFTER.isdisjoint(tokens.norms)
+        reach = {index + distance for index in ruled for distance in range(1, WINDOW + 1)}
+        mixed_case: bool | None = None  # whether the text is not all capitals, once a unit needs to know
         kept: list[Contribution] = []
+        negated = 0
         for unit in units:
-            rule = rules[unit.start] if unit.end - unit.start == 1 else None
-            if rule is not None and rule.kind == "booster" and unit.end in word_starts:
+            start, end = unit.start, unit.end
+            if unit.source == "phrase":
+                if not self._phrase_counts(unit, word_starts, kinds, rules, "negator" in present):
+                    continue
+            elif start in boosters and end - start == 1 and end in word_starts:
                 continue  # "ужасно удобно": the adverb intensifies the next word instead of counting itself
-            if kinds[unit.start] == WORD:  # smileys and emoji carry their own strength and sign
-                negator = self._negator_before(unit, tokens, rules) if negating else None
-                if intensifying:
+            if kinds[start] == WORD:  # smileys and emoji carry their own strength and sign
+                near = start in reach
+                negator = self._negator_before(unit, tokens, rules, near) if negating else None
+                # Capitals stress a word only in a text that is not all capitals.
+                word = texts[start]
+                shouting = word.isupper() and len(word) > 1
+                if shouting and mixed_case is None:
+                    mixed_case = any(
+                        kind == WORD and len(other) > 1 and not other.isupper()
+                        for other, kind in zip(texts, kinds, strict=True)
+                    )
+                shouting = shouting and bool(mixed_case)
+                if (boosting and near) or shouting:
                     self._intensify(unit, tokens, rules, shouting, negator)
                 if negator is not None:
                     unit.value *= NEGATION_SCALAR
                     unit.steps.append(f"negated by {texts[negator]!r} x{NEGATION_SCALAR}")
+                    negated += 1
             kept.append(unit)
+        contrasted = False
         if "contrast" in present or "concession" in present:
-            self._weigh_contrast(kept, tokens, rules)
+            contrasted = self._weigh_contrast(kept, tokens, rules)
         if NEGATIVE_WEIGHT != 1.0:
             for unit in kept:
                 if unit.value < 0:
                     unit.value *= NEGATIVE_WEIGHT
                     unit.steps.append(f"negativity x{NEGATIVE_WEIGHT}")
-        total = sum(u.value for u in kept)
+        total = sum([unit.value for unit in kept])
         total = self._emphasize(total, tokens.clean)
         compound = total / math.sqrt(total * total + NORMALIZATION_ALPHA) if total else 0.0
-        return RussianScore(round(compound, 4), total, tuple(kept), uses_english, tokens)
+        return RussianScore(round(compound, 4), total, tuple(kept), uses_english, negated, contrasted, tokens)
 
     @staticmethod
     def _intensify(
@@ -542,12 +721,13 @@ class RussianEngine:
             unit.value += sign * CAPS_INCREMENT
             unit.steps.append(f"capitals {sign * CAPS_INCREMENT:+.2f}")
 
-    def _negator_before(self, unit: Contribution, tokens: Tokens, rules: Rules) -> int | None:
-        """Index of the negator that negates unit: up to three words before it in its clause, or after it."""
+    def _negator_before(self, unit: Contribution, tokens: Tokens, rules: Rules, near: bool) -> int | None:
+        """Index of the negator that negates unit: up to three words before it in its clause (only if a
+        rule word is that near), or after it."""
         if unit.source == "phrase":
             return None  # a phrase is an idiom with its own sense: "не выбрасывайте деньги на ветер"
         kinds, norms = tokens.kinds, tokens.norms
-        for distance in range(1, WINDOW + 1):
+        for distance in range(1, WINDOW + 1 if near else 1):
             index = unit.start - distance
             if index < 0 or kinds[index] == PUNCT:  # punctuation ends the clause
                 break
@@ -590,28 +770,37 @@ class RussianEngine:
         return index
 
     @staticmethod
-    def _weigh_contrast(units: list[Contribution], tokens: Tokens, rules: Rules) -> None:
-        """Contrast works within a sentence; a sentence opening with one discounts the sentence before."""
+    def _weigh_contrast(units: list[Contribution], tokens: Tokens, rules: Rules) -> bool:
+        """Contrast works within a sentence; a sentence opening with one discounts the sentence before.
+        Whether it weighed any unit."""
         texts, kinds = tokens.texts, tokens.kinds
         sentences: list[tuple[int, int]] = []
         start = 0
-        for index, kind in enumerate(kinds):
-            if kind == PUNCT and texts[index][0] in _SENTENCE_END:
+        for index in compress(range(len(kinds)), map(PUNCT.__eq__, kinds)):
+            if texts[index][0] in _SENTENCE_END:
                 sentences.append((start, index))
                 start = index + 1
         sentences.append((start, len(kinds)))
+        ruled = list(compress(range(len(rules)), rules))  # the tokens that are rule words, in order
+        next_ruled = 0
+
+        weighed = False
 
         def weigh(low: int, high: int, factor: float, why: str) -> None:
+            nonlocal weighed
             for unit in units:
                 if low <= unit.start < high:
                     unit.value *= factor
                     unit.steps.append(f"{why} x{factor}")
+                    weighed = True
 
         for number, (low, high) in enumerate(sentences):
             contrast: tuple[int, RuleWord] | None = None
-            for index in range(low, high):
+            while next_ruled < len(ruled) and ruled[next_ruled] < high:
+                index = ruled[next_ruled]
+                next_ruled += 1
                 rule = rules[index]
-                if rule is None:
+                if rule is None or index < low:  # spent in a phrase, or the end of the sentence before
                     continue
                 if rule.kind == "contrast":
                     contrast = (index, rule)
@@ -627,6 +816,7 @@ class RussianEngine:
                 weigh(*sentences[number - 1], BEFORE_CONTRAST, f"before {word!r}")
             weigh(low, at, BEFORE_CONTRAST, f"before {word!r}")
             weigh(at + 1, high, rule.value, f"after {word!r}")
+        return weighed
 
     @staticmethod
     def _emphasize(total: float, clean: str) -> float:

@@ -13,6 +13,7 @@ from otklik.domain.language import detect_language
 from otklik.domain.models import Tonality, TonalityLabel
 from otklik.domain.tonality.evaluation import evaluate
 from otklik.domain.tonality.learned import (
+    BREAK,
     CLASSES,
     LEXICON,
     SHIPPED,
@@ -124,7 +125,9 @@ def score_text(
         return TextScore(scored.compound, language, engine, scored, scored.compound)
     if layer.lexicon_is_sure(scored.compound):  # no weight the layer could have changes the label
         return TextScore(scored.compound, language, engine, scored, scored.compound, None, layer.version)
-    blend = layer.blend(featurize(scored.tokens, scored, layer.hasher), scored.compound, kind)
+    blend = layer.judge(scored.tokens, scored, kind)
+    if blend is None:  # nor any weight this text can have
+        return TextScore(scored.compound, language, engine, scored, scored.compound, None, layer.version)
     if blend.weight == 0.0:  # out of the layer's domain: the lexicon's verdict, exactly
         return TextScore(scored.compound, language, engine, scored, scored.compound, blend, layer.version)
     return TextScore(
@@ -218,6 +221,12 @@ def explain(
 def _feature_name(name: str) -> str:
     """A learned feature as a person reads it."""
     kind, _, rest = name.partition(":")
+    if name == "w:" + BREAK:
+        return "a clause's end"
+    if kind == "b" and rest.startswith(BREAK + " "):
+        return f"«{rest[2:]}» opening a clause"
+    if kind == "b" and rest.endswith(" " + BREAK):
+        return f"«{rest[:-2]}» closing a clause"
     if kind == "w":
         return f"word «{rest}»"
     if kind == "s":
@@ -245,13 +254,13 @@ def learned_explanation(
         return None
     features = featurize(scored.russian.tokens, scored.russian, layer.hasher, keep_names=True)
     asked = scored.learned
-    blend = asked or layer.blend(features, scored.russian.compound)
+    probabilities = layer.probabilities(features)  # also where the blend did not need them
     if asked is None:
         decides, why = (
             "lexicon",
-            "the lexicon is sure of its label: no weight the layer could have changes it",
+            "the lexicon is sure of its label: no weight the layer could have on this text changes it",
         )
-    elif blend.weight == 0.0:
+    elif asked.weight == 0.0:
         decides, why = "lexicon", "weight 0: too short, or too unlike what the layer learned from"
     else:
         decides, why = "blend", "the lexicon's compound and the layer's polarity, mixed by the weight"
@@ -259,10 +268,12 @@ def learned_explanation(
         "model_version": layer.version,
         "decides": decides,
         "why": why,
-        "weight": round(blend.weight, 4) if asked is not None else 0.0,
-        "coverage": round(blend.coverage, 4),
+        "weight": round(asked.weight, 4) if asked is not None else 0.0,
+        "coverage": round(asked.coverage if asked is not None else layer.coverage(features), 4),
         "lexicon_compound": scored.lexicon_compound,
-        "probabilities": {label: round(value, 4) for label, value in zip(CLASSES, blend.model, strict=True)},
+        "probabilities": {
+            label: round(value, 4) for label, value in zip(CLASSES, probabilities, strict=True)
+        },
         "strongest": [
             {"feature": _feature_name(name), "push": round(push, 4)}
             for name, push in layer.strongest(features, top)

@@ -118,6 +118,7 @@ def train(
                     row[c] -= rate * g / sqrt(rows[c])
     counts = count_words(e.features for e in examples)
     common = max(hyper.common_share * len(examples), hyper.min_common)
+    # Quantized as it ships (int16 times a scale): what is measured is what is scored in production.
     return Model(
         bits=hyper.bits,
         weights=array("f", weights),
@@ -127,7 +128,7 @@ def train(
         common=bitmap(hyper.bits, (b for b, count in counts.items() if count > common)),
         gate=gate,
         kinds=kinds,
-    )
+    ).quantized()
 
 
 def folds(labels: Sequence[int], k: int, seed: int) -> list[int]:
