@@ -313,11 +313,11 @@ def _clean(text: str) -> str:
 
 def _scan(text: str) -> Tokens:
     text = _clean(text)
-    if any(map(text.__contains__, _READ_BY_MATCH_CHARACTERS)) and _READ_BY_MATCH.search(text):
+    if any(map(contains, repeat(text), _READ_BY_MATCH_CHARACTERS)) and _READ_BY_MATCH.search(text):
         return _scan_by_match(text)
     texts = _TOKEN_TEXT.findall(text)
-    # Lowercasing is character by character (but for the capital sigma) and no token holds "\0": the
-    # tokens lowercased at once are the tokens of the lowercased text.
+    # Lowercasing is character by character (but for the capital sigma, read by match) and no token
+    # holds "\0": the tokens lowercased at once are the tokens of the lowercased text.
     joined = "\0".join(texts)
     norms = normalize(joined).split("\0") if texts else []
     # Most tokens are words of letters alone; the others are told by their first character.
@@ -645,18 +645,16 @@ class RussianEngine:
         units, word_starts, uses_english = self._units(tokens, lemmas)
         if not units:
             return RussianScore(0.0, 0, (), uses_english, tokens=tokens)
-        # The few tokens that are rule words, by index.
-        ruled: dict[int, RuleWord] = dict(
-            zip(compress(range(len(rules)), rules), filter(None, rules), strict=True)
-        )
-        present = {rule.kind for rule in ruled.values()}
-        boosters = {index for index, rule in ruled.items() if rule.kind == "booster"}
+        ruled = set(compress(range(len(rules)), rules))  # the few tokens that are rule words
+        present = {rule.kind for rule in filter(None, rules)}
         # Rules that cannot apply to this text are skipped: without a booster or dampener, only capitals
         # intensify; without a negator (before a word) or a "нет"/"не" (after one), nothing is negated;
         # and a unit with no rule word in the three tokens before it has no negator or booster there.
         boosting = "booster" in present or "dampener" in present
-        negating = "negator" in present or not NEGATING_AFTER.isdisjoint(tokens.norms)
-        reach = {index + distance for index in ruled for distance in range(1, WINDOW + 1)}
+        negating_after = set(compress(range(len(kinds)), map(NEGATING_AFTER.__contains__, tokens.norms)))
+        negating = "negator" in present or bool(negating_after)
+        distances = range(1, WINDOW + 1)
+        reach = {index + distance for index in ruled for distance in distances}
         mixed_case: bool | None = None  # whether the text is not all capitals, once a unit needs to know
         kept: list[Contribution] = []
         negated = 0
@@ -665,20 +663,27 @@ class RussianEngine:
             if unit.source == "phrase":
                 if not self._phrase_counts(unit, word_starts, kinds, rules, "negator" in present):
                     continue
-            elif start in boosters and end - start == 1 and end in word_starts:
-                continue  # "ужасно удобно": the adverb intensifies the next word instead of counting itself
+            elif end - start == 1 and end in word_starts and start in ruled:
+                # "ужасно удобно": the adverb intensifies the next word instead of counting itself.
+                rule = rules[start]
+                if rule is not None and rule.kind == "booster":
+                    continue
             if kinds[start] == WORD:  # smileys and emoji carry their own strength and sign
                 near = start in reach
-                negator = self._negator_before(unit, tokens, rules, near) if negating else None
+                after = end in negating_after or end + 1 in negating_after
+                negator = None
+                if negating and (near or after):
+                    negator = self._negator_before(unit, tokens, rules, near, after)
                 # Capitals stress a word only in a text that is not all capitals.
                 word = texts[start]
-                shouting = word.isupper() and len(word) > 1
-                if shouting and mixed_case is None:
-                    mixed_case = any(
-                        kind == WORD and len(other) > 1 and not other.isupper()
-                        for other, kind in zip(texts, kinds, strict=True)
-                    )
-                shouting = shouting and bool(mixed_case)
+                shouting = False
+                if word.isupper() and len(word) > 1:
+                    if mixed_case is None:
+                        mixed_case = any(
+                            kind == WORD and len(other) > 1 and not other.isupper()
+                            for other, kind in zip(texts, kinds, strict=True)
+                        )
+                    shouting = mixed_case
                 if (boosting and near) or shouting:
                     self._intensify(unit, tokens, rules, shouting, negator)
                 if negator is not None:
@@ -686,6 +691,14 @@ class RussianEngine:
                     unit.steps.append(f"negated by {texts[negator]!r} x{NEGATION_SCALAR}")
                     negated += 1
             kept.append(unit)
+        total, contrasted = self._total(kept, tokens, rules, present)
+        compound = total / math.sqrt(total * total + NORMALIZATION_ALPHA) if total else 0.0
+        return RussianScore(round(compound, 4), total, tuple(kept), uses_english, negated, contrasted, tokens)
+
+    def _total(
+        self, kept: list[Contribution], tokens: Tokens, rules: Rules, present: set[str]
+    ) -> tuple[float, bool]:
+        """The units' sum once contrast and emphasis have weighed them, and whether contrast did."""
         contrasted = False
         if "contrast" in present or "concession" in present:
             contrasted = self._weigh_contrast(kept, tokens, rules)
@@ -694,10 +707,7 @@ class RussianEngine:
                 if unit.value < 0:
                     unit.value *= NEGATIVE_WEIGHT
                     unit.steps.append(f"negativity x{NEGATIVE_WEIGHT}")
-        total = sum([unit.value for unit in kept])
-        total = self._emphasize(total, tokens.clean)
-        compound = total / math.sqrt(total * total + NORMALIZATION_ALPHA) if total else 0.0
-        return RussianScore(round(compound, 4), total, tuple(kept), uses_english, negated, contrasted, tokens)
+        return self._emphasize(sum([unit.value for unit in kept]), tokens.clean), contrasted
 
     @staticmethod
     def _intensify(
@@ -721,9 +731,12 @@ class RussianEngine:
             unit.value += sign * CAPS_INCREMENT
             unit.steps.append(f"capitals {sign * CAPS_INCREMENT:+.2f}")
 
-    def _negator_before(self, unit: Contribution, tokens: Tokens, rules: Rules, near: bool) -> int | None:
-        """Index of the negator that negates unit: up to three words before it in its clause (only if a
-        rule word is that near), or after it."""
+    def _negator_before(
+        self, unit: Contribution, tokens: Tokens, rules: Rules, near: bool, after: bool
+    ) -> int | None:
+        """Index of the negator that negates unit: up to three words before it in its clause, or after it.
+        near and after tell whether a rule word is that near before it and a "нет" or "не" right after
+        it (or one word on): without, there is nothing to look for on that side."""
         if unit.source == "phrase":
             return None  # a phrase is an idiom with its own sense: "не выбрасывайте деньги на ветер"
         kinds, norms = tokens.kinds, tokens.norms
@@ -738,7 +751,7 @@ class RussianEngine:
             if following == "только" or self._almost(norms, index):
                 continue
             return index
-        return self._negator_after(unit, tokens)
+        return self._negator_after(unit, tokens) if after else None
 
     @staticmethod
     def _almost(norms: list[str], index: int) -> bool:
@@ -776,31 +789,27 @@ class RussianEngine:
         texts, kinds = tokens.texts, tokens.kinds
         sentences: list[tuple[int, int]] = []
         start = 0
-        for index in compress(range(len(kinds)), map(PUNCT.__eq__, kinds)):
-            if texts[index][0] in _SENTENCE_END:
+        for index, kind in enumerate(kinds):
+            if kind == PUNCT and texts[index][0] in _SENTENCE_END:
                 sentences.append((start, index))
                 start = index + 1
         sentences.append((start, len(kinds)))
-        ruled = list(compress(range(len(rules)), rules))  # the tokens that are rule words, in order
-        next_ruled = 0
-
         weighed = False
 
         def weigh(low: int, high: int, factor: float, why: str) -> None:
             nonlocal weighed
+            step = f"{why} x{factor}"
             for unit in units:
                 if low <= unit.start < high:
                     unit.value *= factor
-                    unit.steps.append(f"{why} x{factor}")
+                    unit.steps.append(step)
                     weighed = True
 
         for number, (low, high) in enumerate(sentences):
             contrast: tuple[int, RuleWord] | None = None
-            while next_ruled < len(ruled) and ruled[next_ruled] < high:
-                index = ruled[next_ruled]
-                next_ruled += 1
+            for index in range(low, high):
                 rule = rules[index]
-                if rule is None or index < low:  # spent in a phrase, or the end of the sentence before
+                if rule is None:
                     continue
                 if rule.kind == "contrast":
                     contrast = (index, rule)
