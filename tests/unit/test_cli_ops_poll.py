@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -311,7 +312,10 @@ def test_on_a_terminal_a_backfill_shows_the_seconds_it_has_waited(
     assert code == 0
     drawn = err.getvalue()
     assert drawn.startswith("\rbackfill: waiting for PollMarketplacesFunction 0 s")
-    assert drawn.endswith("backfill: waiting for PollMarketplacesFunction: done in 0 s\n")
+    # (how many seconds the end shows depends on how loaded the machine is: 0.3 s of delay reads "0 s"
+    # or, past half a second, "1 s"; that it is whole seconds and the line's end is what is held)
+    assert re.search(r"\rbackfill: waiting for PollMarketplacesFunction: done in \d+ s\n\Z", drawn)
+    assert drawn.count("\rbackfill: waiting for PollMarketplacesFunction ") >= 2  # redrawn while it waited
     assert out.getvalue().startswith(f"backfill from {SINCE} to ")
 
 
