@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from otklik.domain.language import detect_language
 
@@ -45,3 +49,46 @@ def test_russian_with_latin_brand_names_and_sizes_is_still_russian(text: str) ->
 @pytest.mark.parametrize("text", ["", "   ", "👍🔥", "5/5 !!!", "12345"], ids=repr)
 def test_text_without_letters_defaults_to_russian(text: str) -> None:
     assert detect_language(text) == "ru"
+
+
+def letter_by_letter(text: str) -> str:
+    """The rule as first written: addresses out, then one string a letter found, counted."""
+    text = re.sub(r"(?:https?://|www\.)\S+|[@#][\w.]+|&\w+;", " ", text)
+    cyrillic = len(re.findall(r"[А-Яа-яЁё]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    if cyrillic == 0 and latin == 0:
+        return "ru"
+    return "ru" if cyrillic * 2 >= latin else "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ab я",  # two Latin to one Cyrillic: Russian, just
+        "abc я",
+        "ёЁ abcd",
+        "https://t.co/abcdef хорошо",
+        "HTTP://EXAMPLE.COM хорошо",  # an address only in lowercase
+        "www.example.com да",
+        "@shop_support @x.y да",
+        "#sale #распродажа ok",
+        "&amp;&quot; да",
+        "& amp ; да",
+        "ﬁ ﬂ K İ ı Ａ Ｂ я",  # letters that are not ASCII though they read as Latin
+        "\ud800abc\udfff я",  # lone surrogates, as a JSON text may hold
+        "Ӧ Ѓ І ї abc",  # Cyrillic letters outside Russian's alphabet do not count
+        "abc\x00я\x00",
+        "\n\t",
+    ],
+    ids=repr,
+)
+def test_counting_letters_in_runs_says_what_counting_them_one_by_one_says(text: str) -> None:
+    assert detect_language(text) == letter_by_letter(text)
+
+
+PIECES = st.sampled_from([*"aZzбЯёЁ@#&;.:/_ 1ﬁK\u212aİ", "http://", "https://", "www.", "&amp;"])
+
+
+@given(st.lists(PIECES).map("".join))
+def test_counting_letters_in_runs_agrees_on_any_mix_of_scripts_and_addresses(text: str) -> None:
+    assert detect_language(text) == letter_by_letter(text)

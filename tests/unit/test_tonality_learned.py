@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -23,6 +24,7 @@ from otklik.domain.tonality.learned import (
     sequence,
     shipped_model,
 )
+from otklik.domain.tonality.russian import Tokens
 from otklik.domain.tonality.scoring import LEXICON, label_for, russian_engine, score_text, training_examples
 from otklik.domain.tonality.training import Hyper, class_weights, train
 
@@ -129,6 +131,31 @@ def test_the_sequence_keeps_words_and_smileys_and_marks_clause_ends(text: str, e
     scored = russian_engine().score(text)
     assert scored.tokens is not None
     assert sequence(scored.tokens) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Плохо, очень плохо",
+        "Пришло за 3 дня - супер!",
+        "Ну — такое... )))",
+        "10 из 10, 5 звезд — всё супер 👍👍 ((",
+        "как — так — 100%!!! ?? … чуть-чуть",
+        "— 1 — 2 —",
+        "²³ ❶ хорошо; плохо\nещё",
+        "",
+    ],
+    ids=repr,
+)
+def test_the_sequence_read_at_the_tokens_not_letters_alone_is_the_sequence_read_at_every_token(
+    text: str,
+) -> None:
+    scored = russian_engine().score(text)
+    assert scored.tokens is not None and scored.tokens.others is not None
+    tokens = scored.tokens
+    every = Tokens(tokens.texts, tokens.norms, tokens.kinds, tokens.stretched, tokens.clean)
+    assert every.others is None
+    assert sequence(tokens) == sequence(every)
 
 
 # --- training
@@ -360,22 +387,60 @@ def test_packed_sums_unpack_to_the_sums_of_each_field(rows: list[list[int]]) -> 
     assert FIELD >= 40  # int16 weights of millions of words fit
 
 
-def test_the_memo_of_norms_is_bounded_and_right_after_it_starts_again(
+MEMO_TEXTS = [
+    "Зюзя пришла, бубуха тоже, качество как в таблице",
+    "бубуха как бубуха, зюзя лучше, качество как в таблице",
+]
+
+
+def test_the_memo_of_norms_starts_again_between_texts_past_its_bound_and_stays_right(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     model = small_model(coverage_none=0.0, coverage_full=0.5)
     monkeypatch.setattr(learned, "MEMO_LIMIT", 3)
-    text = "Зюзя пришла, бубуха тоже, качество как в таблице"
-    scored = russian_engine().score(text)
+    for text in MEMO_TEXTS * 2:
+        scored = russian_engine().score(text)
+        assert scored.tokens is not None
+
+        blend = model.judge(scored.tokens, scored)
+
+        assert blend is not None and blend.model is not None  # the model was run
+        assert blend == model.blend(features(model, text), scored.compound)
+        # Past the bound before the text, the memo started again: it holds this text's norms alone,
+        # one id each, and the pairs of their ids.
+        reader = model._reader()
+        read = sequence(scored.tokens)
+        assert set(reader.ids) == set(read)
+        assert sorted(reader.ids.values()) == list(range(len(set(read))))
+        assert len(reader.unigrams) == len(reader.packed) == len(reader.covers) == len(set(read))
+        assert len(reader.pairs) == len(set(pairwise(read)))
+
+
+def test_below_its_bound_the_memo_keeps_every_norm_and_its_id() -> None:
+    model = small_model(coverage_none=0.0, coverage_full=0.5)
+    blends = []
+    for text in MEMO_TEXTS * 2:
+        scored = russian_engine().score(text)
+        assert scored.tokens is not None
+        blends.append(model.judge(scored.tokens, scored))
+        assert blends[-1] == model.blend(features(model, text), scored.compound)
+    assert blends[:2] == blends[2:]
+    reader = model._reader()
+    both = {norm for text in MEMO_TEXTS for norm in sequence(russian_engine().score(text).tokens or ())}
+    assert set(reader.ids) == both and len(reader.unigrams) == len(both)
+
+
+def test_a_pair_of_neighbours_is_read_by_their_ids_from_the_bucket_of_their_unigrams() -> None:
+    model = small_model(coverage_none=0.0, coverage_full=0.5)
+    scored = russian_engine().score("зюзя бубуха зюзя")
     assert scored.tokens is not None
-
-    first = model.judge(scored.tokens, scored)
-    assert first is not None and first.model is not None  # the model was run
-    again = model.judge(scored.tokens, scored)
-
-    assert first == again == model.blend(features(model, text), scored.compound)
-    memo = model._reader()
-    assert all(len(m) <= 3 for m in (memo.bucket_of, memo.packed_of, memo.cover_of, memo.pair_of))
+    model.judge(scored.tokens, scored)
+    reader = model._reader()
+    first, second = reader.ids["зюзя"], reader.ids["бубуха"]
+    assert set(reader.pairs) == {(first, second), (second, first)}
+    bucket = pair_bucket(reader.unigrams[first], reader.unigrams[second], model.hasher.mask)
+    negative, neutral, positive = model._by_class()
+    assert reader.pairs[first, second] == _pack(negative[bucket], neutral[bucket], positive[bucket], 0)
 
 
 def test_a_trained_model_is_quantized_as_it_ships() -> None:

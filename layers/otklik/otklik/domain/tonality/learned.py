@@ -88,19 +88,35 @@ def _crc(name: str) -> int:
 # What each kind of token is in the sequence: a word, smiley or emoji its norm, punctuation BREAK,
 # a number nothing (None).
 _IN_SEQUENCE = {"punct": BREAK, "number": None}
+# The kinds of tokens that may be left out of it: numbers, and punctuation that is a dash.
+_LEFT_OUT = frozenset({"punct", "number"})
 
 
 def sequence(tokens: Tokens) -> list[str]:
     """The text as the layer reads it: the norm of each word, smiley and emoji in order, BREAK where
-    punctuation ends a clause (a full stop, a comma; not a dash); numbers left out. Read in C (map over
-    the kinds) but where a text has a number or a dash."""
+    punctuation ends a clause (a full stop, a comma; not a dash); numbers left out. Where the engine's
+    reading kept the tokens that are not letters alone (Tokens.others: a few a text), only those are
+    looked at; else the kinds are read in C (map) but where a text has a number or a dash."""
     norms = tokens.norms
+    if tokens.others is not None:
+        read = norms.copy()
+        kinds = tokens.kinds
+        dropped: list[int] = []
+        for index in tokens.others:
+            kind = kinds[index]
+            if kind == "punct" and norms[index] not in _DASHES:
+                read[index] = BREAK
+            elif kind in _LEFT_OUT:
+                dropped.append(index)
+        for index in reversed(dropped):
+            del read[index]
+        return read
     if "—" in norms or "-" in norms:
-        kinds = _FEATURE_KINDS
+        features = _FEATURE_KINDS
         return [
-            norm if kind in kinds else BREAK
+            norm if kind in features else BREAK
             for norm, kind in zip(norms, tokens.kinds, strict=True)
-            if kind in kinds or (kind == "punct" and norm not in _DASHES)
+            if kind in features or (kind == "punct" and norm not in _DASHES)
         ]
     seq: list[str | None] = list(map(_IN_SEQUENCE.get, tokens.kinds, norms))
     if None in seq:
@@ -335,24 +351,35 @@ COVERED_SPAN = 1 << 32  # a text's count of known words is below it
 
 
 class _Reader:
-    """A quantized model's memos for the hot path: each norm's unigram bucket, its packed sums (_pack) and
-    its coverage (whether it counts, COVERED_SPAN times, plus whether it is known); each pair of norms'
-    packed weights. Filled as texts bring new norms and pairs, bounded by MEMO_LIMIT."""
+    """A quantized model's memo for the hot path. Each norm read gets an id, the index of what the hot
+    path needs of it in the lists: its unigram bucket, its packed sums (_pack) and its coverage
+    (whether it counts, COVERED_SPAN times, plus whether it is known). A text's norms are looked up
+    once (one dict look-up a token); the rest is list indexing, a set of ints for its distinct norms,
+    and a second memo from pairs of ids (neighbours) to their packed weights: tuples of ints, cheaper
+    to make and hash than of strings. Filled as texts bring new norms and pairs; bounded by
+    MEMO_LIMIT, checked between texts (bound), never within one, so that one text's ids, and so its
+    pairs, are of one filling."""
 
-    __slots__ = ("bucket_of", "columns", "cover_of", "hasher", "packed_of", "pair_of", "states")
+    __slots__ = ("columns", "covers", "hasher", "ids", "packed", "pairs", "states", "unigrams")
 
     def __init__(self, hasher: Hasher, columns: tuple[array, array, array], states: bytes) -> None:
         self.hasher, self.columns, self.states = hasher, columns, states
-        self.bucket_of = _Memo(self._fill)
-        self.packed_of = _Memo(self._fill)
-        self.cover_of = _Memo(self._fill)
-        self.pair_of = _Memo(self._fill_pair)
+        self.ids = _Memo(self._fill)
+        self.unigrams: list[int] = []
+        self.packed: list[int] = []
+        self.covers: list[int] = []
+        self.pairs = _Memo(self._fill_pair)
+
+    def bound(self) -> None:
+        """Start the memos again where they hold MEMO_LIMIT norms or pairs (a text adds at most its own
+        to that): pairs are of ids, so they go with the norms."""
+        if len(self.unigrams) >= MEMO_LIMIT:
+            for memo in (self.ids, self.unigrams, self.packed, self.covers, self.pairs):
+                memo.clear()
+        elif len(self.pairs) >= MEMO_LIMIT:
+            self.pairs.clear()
 
     def _fill(self, norm: str) -> None:
-        if len(self.bucket_of) >= MEMO_LIMIT:
-            self.bucket_of.clear()
-            self.packed_of.clear()
-            self.cover_of.clear()
         unigram, stem = self.hasher.buckets(norm)
         negative, neutral, positive = self.columns
         sums = [negative[unigram], neutral[unigram], positive[unigram]]
@@ -361,16 +388,16 @@ class _Reader:
         # A bucket's state: 1 known, 2 common, 3 both; BREAK is no word, so it counts for nothing.
         state = 2 if norm == BREAK else self.states[unigram]
         counted, known = (0, 0) if state & 2 else (1, state & 1)
-        self.bucket_of[norm] = unigram
-        self.packed_of[norm] = _pack(*sums, 1 if stem >= 0 else 0)
-        self.cover_of[norm] = counted * COVERED_SPAN + known
+        self.ids[norm] = len(self.unigrams)
+        self.unigrams.append(unigram)
+        self.packed.append(_pack(*sums, 1 if stem >= 0 else 0))
+        self.covers.append(counted * COVERED_SPAN + known)
 
-    def _fill_pair(self, pair: tuple[str, str]) -> None:
-        if len(self.pair_of) >= MEMO_LIMIT:
-            self.pair_of.clear()
+    def _fill_pair(self, pair: tuple[int, int]) -> None:
+        first, second = pair
         negative, neutral, positive = self.columns
-        bucket = pair_bucket(self.bucket_of[pair[0]], self.bucket_of[pair[1]], self.hasher.mask)
-        self.pair_of[pair] = _pack(negative[bucket], neutral[bucket], positive[bucket], 0)
+        bucket = pair_bucket(self.unigrams[first], self.unigrams[second], self.hasher.mask)
+        self.pairs[pair] = _pack(negative[bucket], neutral[bucket], positive[bucket], 0)
 
 
 @dataclass
@@ -536,8 +563,10 @@ class Model:
         run when the text's weight is 0 whatever it says (Blend.model None), nor when the lexicon is sure
         at the most weight the text can have (None: the lexicon decides)."""
         reader = self._reader()
+        reader.bound()
         seq = sequence(tokens)
-        counted, known = divmod(sum(map(reader.cover_of.__getitem__, seq)), COVERED_SPAN)
+        ids = list(map(reader.ids.__getitem__, seq))
+        counted, known = divmod(sum(map(reader.covers.__getitem__, ids)), COVERED_SPAN)
         coverage = known / counted if counted else 0.0
         words = len(seq) - seq.count(BREAK)
         known_kind = kind is None or kind in self.kinds
@@ -548,31 +577,32 @@ class Model:
             return Blend(label, None, 0.0, coverage, compound)
         if self.lexicon_is_sure(lexicon, most):
             return None
-        distinct = dict.fromkeys(seq)
-        neg, neu, pos, stems = _unpack(sum(map(reader.packed_of.__getitem__, distinct)))
-        pairs = set(pairwise(seq))
-        pair_neg, pair_neu, pair_pos, _ = _unpack(sum(map(reader.pair_of.__getitem__, pairs)))
+        distinct = set(ids)  # an id is a norm
+        neg, neu, pos, stems = _unpack(sum(map(reader.packed.__getitem__, distinct)))
+        pairs = set(pairwise(ids))  # the distinct pairs of neighbours, as ids
+        pair_neg, pair_neu, pair_pos, _ = _unpack(sum(map(reader.pairs.__getitem__, pairs)))
         count = len(distinct) + stems + len(pairs)
         scale = self.scale * (1.0 / math.sqrt(count) if count else 0.0)
         bias = self.bias
-        logits = [
-            (neg + pair_neg) * scale + bias[0],
-            (neu + pair_neu) * scale + bias[1],
-            (pos + pair_pos) * scale + bias[2],
-        ]
+        # The logits summed in the order logits() sums them (so to the same floats), in locals.
+        neg_logit = (neg + pair_neg) * scale + bias[0]
+        neu_logit = (neu + pair_neu) * scale + bias[1]
+        pos_logit = (pos + pair_pos) * scale + bias[2]
         rows, bins = self._dense_rows()
         values, bin_index = lexicon_values(score, tokens.clean)
         for row, value in zip(rows, values, strict=True):
             if row is not None:
-                logits[0] += row[0] * value
-                logits[1] += row[1] * value
-                logits[2] += row[2] * value
+                to_neg, to_neu, to_pos = row
+                neg_logit += to_neg * value
+                neu_logit += to_neu * value
+                pos_logit += to_pos * value
         row = bins[bin_index]
-        if row is not None:
-            logits[0] += row[0] * 1.0
-            logits[1] += row[1] * 1.0
-            logits[2] += row[2] * 1.0
-        model = softmax(logits)
+        if row is not None:  # the bin's value is 1.0: x * 1.0 is x
+            to_neg, to_neu, to_pos = row
+            neg_logit += to_neg
+            neu_logit += to_neu
+            pos_logit += to_pos
+        model = softmax([neg_logit, neu_logit, pos_logit])
         w = gate.weight(coverage, max(model), words, known_kind)
         label, compound = self.decide(lexicon, model, w)
         return Blend(label, (model[0], model[1], model[2]), w, coverage, compound)

@@ -35,7 +35,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import chain, compress, filterfalse, repeat
 from operator import contains, not_
 from typing import NamedTuple
 
@@ -252,10 +252,16 @@ class Tokens:
     """A text's tokens as parallel lists, index by index: scoring is the hot path, and lists cost
     less to build and read than a tuple per token."""
 
-    __slots__ = ("clean", "kinds", "norms", "stretched", "texts")
+    __slots__ = ("clean", "kinds", "norms", "others", "stretched", "texts")
 
     def __init__(
-        self, texts: list[str], norms: list[str], kinds: list[str], stretched: list[bool] | None, clean: str
+        self,
+        texts: list[str],
+        norms: list[str],
+        kinds: list[str],
+        stretched: list[bool] | None,
+        clean: str,
+        others: list[int] | None = None,
     ) -> None:
         self.texts = texts
         self.norms = norms
@@ -264,12 +270,16 @@ class Tokens:
         # token has (the usual case).
         self.stretched = stretched
         self.clean = clean  # the text the tokens were read from, once cleaned up
+        # The indices of the tokens that are not letters alone (punctuation, numbers, smileys, emoji,
+        # hyphenated words), in order, when the reading kept them (None: not known): every other token
+        # is a word, so a reader of the rest looks only there (the learned layer's clause breaks).
+        self.others = others
 
     def is_stretched(self, index: int) -> bool:
         return self.stretched is not None and self.stretched[index]
 
 
-@dataclass
+@dataclass(slots=True)
 class Contribution:
     """One evaluative unit and what the rules did to it, for explain."""
 
@@ -282,7 +292,9 @@ class Contribution:
     steps: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass is built field by field through object.__setattr__, a cost on every
+# text; nothing changes a score once made.
+@dataclass(slots=True)
 class RussianScore:
     compound: float
     total: float
@@ -322,11 +334,12 @@ def _scan(text: str) -> Tokens:
     norms = normalize(joined).split("\0") if texts else []
     # Most tokens are words of letters alone; the others are told by their first character.
     kinds = [WORD] * len(texts)
-    for index in compress(range(len(texts)), map(not_, map(str.isalpha, texts))):
+    others = list(compress(range(len(texts)), map(not_, map(str.isalpha, texts))))
+    for index in others:
         token = texts[index]
         kinds[index] = _KIND_OF_FIRST.get(token[0]) or (NUMBER if token.isdecimal() else WORD)
     # A letter stretched in the text is one within a word: the tokens are the shorter place to look.
-    return Tokens(texts, norms, kinds, _stretched(joined, norms), text)
+    return Tokens(texts, norms, kinds, _stretched(joined, norms), text, others)
 
 
 def _scan_by_match(text: str) -> Tokens:
@@ -420,9 +433,14 @@ class RussianEngine:
         self._unit_lemmas = frozenset(self._valence) | frozenset(self._phrase_start)
         # When every key of the word tables is letters and hyphens (and none is "xd", the emoticon "xD"),
         # no token of another kind can find one: the tables are then read for all tokens at once.
-        letters = "".join(chain(self._lemma_of, self._rules)).replace("-", "")
+        # (Only the keys that are not letters alone are looked at again: a few hyphenated ones.)
         self._words_only = (
-            (not letters or letters.isalpha()) and "xd" not in self._lemma_of and "xd" not in self._rules
+            all(
+                not (letters := key.replace("-", "")) or letters.isalpha()
+                for key in filterfalse(str.isalpha, chain(self._lemma_of, self._rules))
+            )
+            and "xd" not in self._lemma_of
+            and "xd" not in self._rules
         )
 
     def _lemma(self, norm: str, stretched: bool = False) -> str | None:
