@@ -85,43 +85,30 @@ def _crc(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-# What each kind of token is in the sequence: a word, smiley or emoji its norm, punctuation BREAK,
-# a number nothing (None).
-_IN_SEQUENCE = {"punct": BREAK, "number": None}
-# The kinds of tokens that may be left out of it: numbers, and punctuation that is a dash.
-_LEFT_OUT = frozenset({"punct", "number"})
-
-
 def sequence(tokens: Tokens) -> list[str]:
     """The text as the layer reads it: the norm of each word, smiley and emoji in order, BREAK where
-    punctuation ends a clause (a full stop, a comma; not a dash); numbers left out. Where the engine's
-    reading kept the tokens that are not letters alone (Tokens.others: a few a text), only those are
-    looked at; else the kinds are read in C (map) but where a text has a number or a dash."""
-    norms = tokens.norms
-    if tokens.others is not None:
-        read = norms.copy()
-        kinds = tokens.kinds
-        dropped: list[int] = []
-        for index in tokens.others:
-            kind = kinds[index]
-            if kind == "punct" and norms[index] not in _DASHES:
-                read[index] = BREAK
-            elif kind in _LEFT_OUT:
-                dropped.append(index)
-        for index in reversed(dropped):
-            del read[index]
-        return read
-    if "—" in norms or "-" in norms:
+    punctuation ends a clause (a full stop, a comma; not a dash); numbers and dashes left out. Where the
+    engine's reading kept the tokens that are not letters alone (Tokens.others: a few a text), only
+    those are looked at; else (texts read match by match) every token."""
+    norms, kinds = tokens.norms, tokens.kinds
+    if tokens.others is None:
         features = _FEATURE_KINDS
         return [
             norm if kind in features else BREAK
-            for norm, kind in zip(norms, tokens.kinds, strict=True)
+            for norm, kind in zip(norms, kinds, strict=True)
             if kind in features or (kind == "punct" and norm not in _DASHES)
         ]
-    seq: list[str | None] = list(map(_IN_SEQUENCE.get, tokens.kinds, norms))
-    if None in seq:
-        return [item for item in seq if item is not None]
-    return seq  # type: ignore[return-value]  # no None in it
+    read = norms.copy()
+    dropped: list[int] = []
+    for index in tokens.others:
+        kind = kinds[index]
+        if kind == "punct" and norms[index] not in _DASHES:
+            read[index] = BREAK
+        elif kind not in _FEATURE_KINDS:  # a number, or a dash
+            dropped.append(index)
+    for index in reversed(dropped):
+        del read[index]
+    return read
 
 
 def pair_bucket(first: int, second: int, mask: int) -> int:
