@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from otklik.domain.signature import SignatureError, verify
+from otklik.entrypoints import cli
 from otklik.entrypoints.cli import main
 from tests.conftest import EVENTS
 
@@ -174,3 +175,82 @@ def test_a_boolean_rating_is_reported_not_taken_as_one_star(
     assert code == 1
     assert written == []
     assert err.startswith("line 1:")
+
+
+def _lines_of_every_kind(count: int) -> list[str]:
+    """count input lines: Russian and English texts with and without stars, langs and kinds, and now and
+    then a blank line or a bad one."""
+    texts = [
+        ("Отличный рюкзак, очень удобный, всем советую!", None, 5, "review"),
+        ("Terrible quality, it broke after one day.", None, None, None),
+        ("Шов разошёлся через неделю, но продавец вернул деньги", "ru", 2, "chat"),
+        ("Рюкзак пришёл во вторник", None, None, "question"),
+        ("Не рекомендую, деньги на ветер)))", None, 4, "complaint"),
+        ("Good", "en", 3, "nonsense-kind"),
+    ]
+    lines = []
+    for number in range(count):
+        if number % 13 == 5:
+            lines.append("   ")
+        elif number % 11 == 7:
+            lines.append('{"text": "Плохо", "rating": 9}')
+        else:
+            text, lang, rating, kind = texts[number % len(texts)]
+            document = {"id": number, "text": text, "lang": lang, "rating": rating, "kind": kind}
+            lines.append(json.dumps({k: v for k, v in document.items() if v is not None}, ensure_ascii=False))
+    return lines
+
+
+def test_lines_are_scored_in_batches_exactly_as_each_would_be_alone(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from otklik.domain import tonality
+
+    lines = _lines_of_every_kind(3 * cli.SCORE_LINES + 5)
+
+    code, written, err = run_score(monkeypatch, capsys, lines)
+
+    expected = []
+    for line in lines:
+        if not line.strip() or '"rating": 9' in line:
+            continue
+        document = json.loads(line)
+        kind = document.get("kind") if document.get("kind") in cli.FEEDBACK_KINDS else None
+        tone = tonality.score(document["text"], document.get("lang"), document.get("rating"), kind=kind)
+        expected.append({**document, "tonality": tone.model_dump()})
+    assert code == 1
+    assert written == expected
+    bad = [number for number, line in enumerate(lines, 1) if '"rating": 9' in line]
+    assert [int(row.split(":")[0].removeprefix("line ")) for row in err.splitlines()] == bad
+
+
+class _Terminal(io.StringIO):
+    """A terminal's input: each line is given only once the answer to the one before was written."""
+
+    def __init__(self, lines: list[str], out: io.StringIO) -> None:
+        super().__init__()
+        self.lines, self.out = lines, out
+
+    def isatty(self) -> bool:
+        return True
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for answered, line in enumerate(self.lines):
+            assert self.out.getvalue().count("\n") == answered, "a line waited for the next one"
+            yield line + "\n"
+
+
+def test_from_a_terminal_each_line_is_answered_before_the_next_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = io.StringIO()
+    lines = [json.dumps({"text": text}) for text in ("Great!", "Awful!", "Fine, I guess")]
+    monkeypatch.setattr(sys, "stdin", _Terminal(lines, out))
+    monkeypatch.setattr(sys, "stdout", out)
+
+    assert main(["tonality", "score"]) == 0
+    assert [json.loads(line)["text"] for line in out.getvalue().splitlines()] == [
+        "Great!",
+        "Awful!",
+        "Fine, I guess",
+    ]

@@ -25,7 +25,14 @@ from otklik.domain.tonality.learned import (
     shipped_model,
 )
 from otklik.domain.tonality.russian import Tokens
-from otklik.domain.tonality.scoring import LEXICON, label_for, russian_engine, score_text, training_examples
+from otklik.domain.tonality.scoring import (
+    LEXICON,
+    SHIPPED,
+    label_for,
+    russian_engine,
+    score_text,
+    training_examples,
+)
 from otklik.domain.tonality.training import Hyper, class_weights, train
 
 SMALL = Hyper(bits=12, epochs=30)
@@ -514,3 +521,34 @@ def test_the_shipped_model_is_small_and_in_force_by_default() -> None:
     scored = score_text("Отличный рюкзак, очень удобный, всем советую!", "ru")
     assert scored.model_version == model.version
     assert scored.learned is not None and scored.learned.weight > 0.0
+
+
+def test_a_model_file_written_deflated_is_read_as_the_same_model() -> None:
+    # Files before the weights were stored uncompressed (an account's model in S3) still read.
+    data = small_model().dumps()
+    head, _, body = data.partition(b"\n")
+    deflated = head + b"\n" + zlib.compress(zlib.decompress(body), 9)
+
+    assert len(deflated) < len(data)
+    assert Model.loads(deflated).dumps() == data
+
+
+@pytest.mark.parametrize("choice", ["model", SHIPPED, LEXICON])
+def test_many_texts_scored_at_once_are_scored_as_each_alone(choice: str) -> None:
+    model = small_model() if choice == "model" else choice
+    cases = [
+        ("Отличная зюзя, всем советую!", None, "review"),
+        ("Terrible, it broke after a day", None, None),
+        ("Шов разошелся через неделю, но продавец вернул деньги", "ru", "chat"),
+        ("Пришло во вторник", None, "question"),
+        ("Хорошо", "en", None),
+        ("", None, None),
+        ("Не рекомендую, деньги на ветер)))", None, "survey"),
+    ] * (scoring.STAGE_TEXTS // 3)
+    texts, langs, kinds = (list(column) for column in zip(*cases, strict=True))
+
+    at_once = scoring.score_texts(texts, langs, model=model, kinds=kinds)
+
+    assert len(texts) > 2 * scoring.STAGE_TEXTS
+    assert at_once == [score_text(text, lang, model=model, kind=kind) for text, lang, kind in cases]
+    assert scoring.score_texts([]) == []

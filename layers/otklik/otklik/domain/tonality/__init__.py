@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         russian_engine,
         score,
         score_text,
+        score_texts,
         with_overrides,
         with_rating,
     )
@@ -39,6 +40,7 @@ __all__ = [
     "russian_engine",
     "score",
     "score_text",
+    "score_texts",
     "with_overrides",
     "with_rating",
 ]

@@ -347,10 +347,12 @@ class _Reader:
     MEMO_LIMIT, checked between texts (bound), never within one, so that one text's ids, and so its
     pairs, are of one filling."""
 
-    __slots__ = ("columns", "covers", "hasher", "ids", "packed", "pairs", "states", "unigrams")
+    __slots__ = ("common", "covers", "hasher", "ids", "known", "packed", "pairs", "unigrams", "weights")
 
-    def __init__(self, hasher: Hasher, columns: tuple[array, array, array], states: bytes) -> None:
-        self.hasher, self.columns, self.states = hasher, columns, states
+    def __init__(self, hasher: Hasher, weights: array, known: bytes | bytearray, common: bytes | bytearray):
+        # The weights as stored (3 a bucket) and the bitmaps: a norm's fill reads a few buckets of them,
+        # so nothing is spread or split for the hot path at load (a cold start's milliseconds).
+        self.hasher, self.weights, self.known, self.common = hasher, weights, known, common
         self.ids = _Memo(self._fill)
         self.unigrams: list[int] = []
         self.packed: list[int] = []
@@ -368,13 +370,16 @@ class _Reader:
 
     def _fill(self, norm: str) -> None:
         unigram, stem = self.hasher.buckets(norm)
-        negative, neutral, positive = self.columns
-        sums = [negative[unigram], neutral[unigram], positive[unigram]]
+        weights = self.weights
+        at = 3 * unigram
+        sums = [weights[at], weights[at + 1], weights[at + 2]]
         if stem >= 0:
-            sums = [sums[0] + negative[stem], sums[1] + neutral[stem], sums[2] + positive[stem]]
-        # A bucket's state: 1 known, 2 common, 3 both; BREAK is no word, so it counts for nothing.
-        state = 2 if norm == BREAK else self.states[unigram]
-        counted, known = (0, 0) if state & 2 else (1, state & 1)
+            at = 3 * stem
+            sums = [sums[0] + weights[at], sums[1] + weights[at + 1], sums[2] + weights[at + 2]]
+        # Common words count for nothing, and BREAK is no word.
+        byte, bit = unigram >> 3, 1 << (unigram & 7)
+        counted = 0 if norm == BREAK or self.common[byte] & bit else 1
+        known = 1 if counted and self.known[byte] & bit else 0
         self.ids[norm] = len(self.unigrams)
         self.unigrams.append(unigram)
         self.packed.append(_pack(*sums, 1 if stem >= 0 else 0))
@@ -382,9 +387,9 @@ class _Reader:
 
     def _fill_pair(self, pair: tuple[int, int]) -> None:
         first, second = pair
-        negative, neutral, positive = self.columns
-        bucket = pair_bucket(self.unigrams[first], self.unigrams[second], self.hasher.mask)
-        self.pairs[pair] = _pack(negative[bucket], neutral[bucket], positive[bucket], 0)
+        at = 3 * pair_bucket(self.unigrams[first], self.unigrams[second], self.hasher.mask)
+        weights = self.weights
+        self.pairs[pair] = _pack(weights[at], weights[at + 1], weights[at + 2], 0)
 
 
 @dataclass
@@ -406,9 +411,9 @@ class Model:
     manifest: dict[str, Any] = field(default_factory=dict)
     scale: float = 1.0  # what a weight's stored number is multiplied by
     _hasher: Hasher | None = None
-    # Made on first use, for the hot path: the weights by class, each bucket's state (1 known, 2 common,
-    # 3 both), the memo of norms, the dense features' rows in DENSE's order and by bin, so that a text's
-    # sums and coverage are taken by C loops (map, sum, count).
+    # Made on first use: for features (training, explain) the weights by class and each bucket's state
+    # (1 known, 2 common, 3 both), so that a text's sums and coverage are taken by C loops (map, sum,
+    # count); for the hot path the memo of norms and the dense features' rows in DENSE's order and by bin.
     _columns: tuple[array, array, array] | None = None
     _states: bytes | None = None
     _memo: _Reader | None = None
@@ -461,7 +466,7 @@ class Model:
         if self._memo is None:
             if self.weights.typecode != "h":
                 raise ValueError("the hot path reads a quantized model (Model.quantized)")
-            self._memo = _Reader(self.hasher, self._by_class(), self._bucket_states())
+            self._memo = _Reader(self.hasher, self.weights, self.known, self.common)
         return self._memo
 
     def _dense_rows(
@@ -635,7 +640,9 @@ class Model:
         weights = quantized.tobytes() if _little_endian() else _swapped(quantized)
         body = struct.pack("<I", len(weights)) + weights + bytes(self.known) + bytes(self.common)
         head = json.dumps(header, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        return head + b"\n" + zlib.compress(body, 9)
+        # Stored, not deflated: a cold start reads the weights at once instead of inflating them for
+        # some milliseconds (a package's zip compresses them anyway).
+        return head + b"\n" + zlib.compress(body, 0)
 
     @classmethod
     def loads(cls, data: bytes) -> Model:
@@ -697,9 +704,9 @@ _SPREAD = [bytes((byte >> i) & 1 for i in range(8)) for byte in range(256)]
 
 def _states(known: bytes | bytearray, common: bytes | bytearray) -> bytes:
     """One byte per bucket: 1 if known, + 2 if common."""
-    spread = _SPREAD
-    known_bits = b"".join(spread[byte] for byte in known)
-    common_bits = b"".join(spread[byte] for byte in common)
+    spread = _SPREAD.__getitem__
+    known_bits = b"".join(map(spread, known))
+    common_bits = b"".join(map(spread, common))
     return (int.from_bytes(known_bits, "little") + 2 * int.from_bytes(common_bits, "little")).to_bytes(
         len(known_bits), "little"
     )
