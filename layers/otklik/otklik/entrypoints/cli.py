@@ -79,6 +79,8 @@ def _sign(args: argparse.Namespace, out: TextIO) -> int:
 # Lines read before their texts are scored together (tonality.score_texts, stage by stage): a batch of
 # lines costs less than line by line. From a terminal each line is answered as it comes.
 SCORE_LINES = 64
+# json.dumps(..., ensure_ascii=False) as one encoder (dumps builds one a call for any non-default option).
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _score(args: argparse.Namespace, source: TextIO, out: TextIO, err: TextIO) -> int:
@@ -110,7 +112,7 @@ def _score(args: argparse.Namespace, source: TextIO, out: TextIO, err: TextIO) -
             document["tonality"] = tonality.with_rating(
                 scored, document.get("rating"), args.text_only
             ).model_dump()
-            out.write(json.dumps(document, ensure_ascii=False) + "\n")
+        out.write("".join(_JSON_LINE(document) + "\n" for document in documents))
     return 1 if failures else 0
 
 

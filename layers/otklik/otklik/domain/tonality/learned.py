@@ -281,7 +281,9 @@ def _ramp(value: float, none: float, full: float) -> float:
     return (value - none) / (full - none)
 
 
-@dataclass(frozen=True)
+# Not frozen (as RussianScore): a frozen dataclass is built field by field through object.__setattr__,
+# a cost on every Russian text; nothing changes a blend once made.
+@dataclass(slots=True)
 class Blend:
     """What the learned layer said about one text, and the blend's verdict."""
 

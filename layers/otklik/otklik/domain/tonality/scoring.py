@@ -80,7 +80,8 @@ def label_for(compound: float, lang: str = "ru") -> TonalityLabel:
     return "neutral"
 
 
-@dataclass(frozen=True)
+# Not frozen, for the cost of building it on every text (see RussianScore); nothing changes it once made.
+@dataclass(slots=True)
 class TextScore:
     compound: float  # the lexicon's, or the blend's when a learned layer took part
     lang: str
