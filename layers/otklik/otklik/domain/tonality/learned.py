@@ -596,10 +596,18 @@ class Model:
             neg_logit += to_neg
             neu_logit += to_neu
             pos_logit += to_pos
-        model = softmax([neg_logit, neu_logit, pos_logit])
+        # softmax(), in locals (to the same floats: its sum() adds the three in this order).
+        top = max(neg_logit, neu_logit, pos_logit)
+        neg_exp, neu_exp, pos_exp = (
+            math.exp(neg_logit - top),
+            math.exp(neu_logit - top),
+            math.exp(pos_logit - top),
+        )
+        total = neg_exp + neu_exp + pos_exp
+        model = (neg_exp / total, neu_exp / total, pos_exp / total)
         w = gate.weight(coverage, max(model), words, known_kind)
         label, compound = self.decide(lexicon, model, w)
-        return Blend(label, (model[0], model[1], model[2]), w, coverage, compound)
+        return Blend(label, model, w, coverage, compound)
 
     def strongest(self, features: Features, top: int = 5) -> list[tuple[str, float]]:
         """The features that moved the model's polarity most, (name, push): push is the feature's
