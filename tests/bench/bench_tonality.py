@@ -75,40 +75,60 @@ def build_texts(pool: list[str], lengths: list[int], seed: int) -> list[str]:
     return texts
 
 
-def throughput(score: Callable[[str], object], texts: list[str]) -> float:
-    """Texts per second, the best of REPEATS passes (the least disturbed by the rest of the machine)."""
-    best = float("inf")
-    for _ in range(REPEATS):
-        started = time.perf_counter()
+def one_by_one(score: Callable[[str], object], texts: list[str]) -> Callable[[], None]:
+    """A pass scoring the texts one at a time."""
+
+    def run() -> None:
         for text in texts:
             score(text)
-        best = min(best, time.perf_counter() - started)
-    return len(texts) / best
+
+    return run
 
 
-def batch_throughput(score_many: Callable[[list[str]], object], texts: list[str], size: int = 64) -> float:
-    """Texts per second scored `size` at a time (as the command line reads them), best of REPEATS."""
+def in_batches(
+    score_many: Callable[[list[str]], object], texts: list[str], size: int = 64
+) -> Callable[[], None]:
+    """A pass scoring the texts `size` at a time (as the command line reads them)."""
     batches = [texts[start : start + size] for start in range(0, len(texts), size)]
-    best = float("inf")
-    for _ in range(REPEATS):
-        started = time.perf_counter()
+
+    def run() -> None:
         for batch in batches:
             score_many(batch)
-        best = min(best, time.perf_counter() - started)
-    return len(texts) / best
+
+    return run
 
 
-def cli_rate(texts: list[str], *options: str) -> float:
-    """Characters per second through `otklik tonality score`: the best of 3 runs of the whole command,
-    start-up included, on the texts as JSON lines."""
-    lines = "".join(json.dumps({"text": text}, ensure_ascii=False) + "\n" for text in texts).encode("utf-8")
-    command = [str(Path(sys.executable).with_name("otklik")), "tonality", "score", "--text-only", *options]
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        subprocess.run(command, input=lines, capture_output=True, check=True, cwd=ROOT)
-        best = min(best, time.perf_counter() - started)
-    return sum(map(len, texts)) / best
+def throughputs(passes: list[tuple[Callable[[], None], int]]) -> list[float]:
+    """Texts per second of each (pass, its number of texts): the best of REPEATS rounds, each round
+    running every pass once, so that a busy spell of the machine falls on all of them alike."""
+    best = [float("inf")] * len(passes)
+    for _ in range(REPEATS):
+        for index, (run, _) in enumerate(passes):
+            started = time.perf_counter()
+            run()
+            best[index] = min(best[index], time.perf_counter() - started)
+    return [count / seconds for (_, count), seconds in zip(passes, best, strict=True)]
+
+
+CLI_ROUNDS = 5
+
+
+def cli_rates(runs: list[tuple[list[str], tuple[str, ...]]]) -> list[float]:
+    """Characters per second through `otklik tonality score` for each (texts, options): the whole
+    command, start-up included, on the texts as JSON lines; the best of CLI_ROUNDS rounds, each round
+    running every command once, so that a busy spell of the machine falls on all of them alike."""
+    command = [str(Path(sys.executable).with_name("otklik")), "tonality", "score", "--text-only"]
+    inputs = [
+        "".join(json.dumps({"text": text}, ensure_ascii=False) + "\n" for text in texts).encode("utf-8")
+        for texts, _ in runs
+    ]
+    best = [float("inf")] * len(runs)
+    for _ in range(CLI_ROUNDS):
+        for index, ((_, options), lines) in enumerate(zip(runs, inputs, strict=True)):
+            started = time.perf_counter()
+            subprocess.run([*command, *options], input=lines, capture_output=True, check=True, cwd=ROOT)
+            best[index] = min(best[index], time.perf_counter() - started)
+    return [sum(map(len, texts)) / seconds for (texts, _), seconds in zip(runs, best, strict=True)]
 
 
 # Time and memory are measured in separate interpreters: tracemalloc slows what it watches. What
@@ -179,20 +199,22 @@ def main() -> int:
     def blended(text: str) -> object:
         return scoring.score_text(text, "ru")
 
-    english_rate = throughput(vader.polarity_scores, english)
-    rows = [
-        ("VADER, English (pool)", english, english_rate),
-        ("otklik-ru, Russian (pool)", russian, throughput(engine.score, russian)),
-        ("otklik-ru+learned (pool)", russian, throughput(blended, russian)),
-        ("  the same, 64 at a time", russian, batch_throughput(scoring.score_texts, russian)),
+    passes = [
+        ("VADER, English (pool)", english, one_by_one(vader.polarity_scores, english)),
+        ("otklik-ru, Russian (pool)", russian, one_by_one(engine.score, russian)),
+        ("otklik-ru+learned (pool)", russian, one_by_one(blended, russian)),
+        ("  the same, 64 at a time", russian, in_batches(scoring.score_texts, russian)),
     ]
     if DATASET.exists():
         real = [json.loads(line)["text"] for line in DATASET.read_text("utf-8").splitlines()]
-        rows.append(("otklik-ru, Russian (WB dev)", real, throughput(engine.score, real)))
-        rows.append(("otklik-ru+learned (WB dev)", real, throughput(blended, real)))
-        rows.append(("  the same, 64 at a time", real, batch_throughput(scoring.score_texts, real)))
+        passes.append(("otklik-ru, Russian (WB dev)", real, one_by_one(engine.score, real)))
+        passes.append(("otklik-ru+learned (WB dev)", real, one_by_one(blended, real)))
+        passes.append(("  the same, 64 at a time", real, in_batches(scoring.score_texts, real)))
+    rates = throughputs([(run, len(texts)) for _, texts, run in passes])
+    rows = [(name, texts, rate) for (name, texts, _), rate in zip(passes, rates, strict=True)]
+    english_rate = rates[0]
 
-    print("tonality benchmark: one run, one machine; texts/s is the best of", REPEATS, "passes")
+    print(f"tonality benchmark: one run, one machine; texts/s is the best of {REPEATS} rounds of every pass")
     english_chars = sum(map(len, english)) / len(english) * english_rate
     print(f"{'engine':<30}{'texts':>7}{'mean chars':>12}{'texts/s':>10}{'chars/s':>10}{'vs VADER':>10}")
     for name, texts, rate in rows:
@@ -202,21 +224,24 @@ def main() -> int:
             f"{chars / english_chars:>10.2f}"
         )
     print()
-    # Through the command line, on CLI_TEXTS texts a run: enough that the run's start-up (each
-    # engine's load, below) is a small part of it, as in a real batch.
+    # Through the command line, on CLI_TEXTS texts a run, as in a real batch: the run's start-up (the
+    # interpreter, the command's modules, each engine's load below) is about a fifth of it.
     cli_lengths = [int(lengths_source.lognormvariate(4.6, 0.6)) for _ in range(CLI_TEXTS)]
     cli_english = build_texts(ENGLISH, cli_lengths, seed=3)
     cli_russian = build_texts(RUSSIAN, cli_lengths, seed=4)
-    print("through the command line (otklik tonality score --text-only, start-up included, best of 3)")
+    print(
+        "through the command line (otklik tonality score --text-only, start-up included,"
+        f" best of {CLI_ROUNDS} rounds)"
+    )
     print(f"{'engine':<30}{'texts':>7}{'chars/s':>10}{'vs VADER':>10}")
-    english_cli = cli_rate(cli_english)
-    for name, texts, options in (
+    cli_runs = (
         ("VADER, English (pool)", cli_english, ()),
         ("otklik-ru, Russian (pool)", cli_russian, ("--model", "lexicon")),
         ("otklik-ru+learned (pool)", cli_russian, ()),
-    ):
-        rate = english_cli if texts is cli_english else cli_rate(texts, *options)
-        print(f"{name:<30}{len(texts):>7}{rate:>10.0f}{rate / english_cli:>10.2f}")
+    )
+    rates = cli_rates([(texts, options) for _, texts, options in cli_runs])
+    for (name, texts, _), rate in zip(cli_runs, rates, strict=True):
+        print(f"{name:<30}{len(texts):>7}{rate:>10.0f}{rate / rates[0]:>10.2f}")
     print()
     print(f"{'load':<30}{'load ms':>10}{'heap MiB':>10}{'peak MiB':>10}")
     for name, (setup, load) in LOADS.items():
