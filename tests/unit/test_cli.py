@@ -201,14 +201,17 @@ def _lines_of_every_kind(count: int) -> list[str]:
     return lines
 
 
+@pytest.mark.parametrize(
+    "flags", [(), ("--text-only",), ("--model", "lexicon")], ids=["default", "text-only", "lexicon"]
+)
 def test_lines_are_scored_in_batches_exactly_as_each_would_be_alone(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], flags: tuple[str, ...]
 ) -> None:
     from otklik.domain import tonality
 
     lines = _lines_of_every_kind(3 * cli.SCORE_LINES + 5)
 
-    code, written, err = run_score(monkeypatch, capsys, lines)
+    code, written, err = run_score(monkeypatch, capsys, lines, *flags)
 
     expected = []
     for line in lines:
@@ -216,12 +219,52 @@ def test_lines_are_scored_in_batches_exactly_as_each_would_be_alone(
             continue
         document = json.loads(line)
         kind = document.get("kind") if document.get("kind") in cli.FEEDBACK_KINDS else None
-        tone = tonality.score(document["text"], document.get("lang"), document.get("rating"), kind=kind)
+        tone = tonality.score(
+            document["text"],
+            document.get("lang"),
+            document.get("rating"),
+            text_only="--text-only" in flags,
+            model="lexicon" if "lexicon" in flags else "shipped",
+            kind=kind,
+        )
         expected.append({**document, "tonality": tone.model_dump()})
     assert code == 1
     assert written == expected
     bad = [number for number, line in enumerate(lines, 1) if '"rating": 9' in line]
-    assert [int(row.split(":")[0].removeprefix("line ")) for row in err.splitlines()] == bad
+    assert err.splitlines() == [
+        f"line {number}: 'rating' must be a whole number of stars from 1 to 5" for number in bad
+    ]
+
+
+def test_a_batch_of_bad_lines_alone_writes_nothing_and_fails(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, written, err = run_score(monkeypatch, capsys, ["not json", "", '{"text": 1}'])
+
+    assert (code, written) == (1, [])
+    assert [row.split(":")[0] for row in err.splitlines()] == ["line 1", "line 3"]
+
+
+def test_a_lone_surrogate_or_a_nan_is_a_bad_line_and_the_batch_is_still_written(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "\ud800" and NaN parse, but no output line could carry them as text or as JSON.
+    lines = [
+        '{"text": "Хорошо"}',
+        '{"text": "bad \\ud800"}',
+        '{"text": "a smile \\ud83d\\ude00"}',
+        '{"text": "Плохо", "score": NaN}',
+        '{"text": "Fine"}',
+    ]
+
+    code, written, err = run_score(monkeypatch, capsys, lines)
+
+    assert code == 1
+    assert [line["text"] for line in written] == ["Хорошо", "a smile \U0001f600", "Fine"]
+    assert err.splitlines() == [
+        "line 2: the line holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text",
+        "line 4: NaN is not a JSON number",
+    ]
 
 
 class _Terminal(io.StringIO):

@@ -552,3 +552,14 @@ def test_many_texts_scored_at_once_are_scored_as_each_alone(choice: str) -> None
     assert len(texts) > 2 * scoring.STAGE_TEXTS
     assert at_once == [score_text(text, lang, model=model, kind=kind) for text, lang, kind in cases]
     assert scoring.score_texts([]) == []
+
+
+def test_texts_all_english_load_no_russian_engine_nor_layer() -> None:
+    scoring.russian_engine.cache_clear()
+    scoring.shipped_model.cache_clear()
+
+    scored = scoring.score_texts(["Great backpack!", "Awful, it broke"], ["en", None])
+
+    assert [score.engine for score in scored] == ["vader", "vader"]
+    assert scoring.russian_engine.cache_info().currsize == 0
+    assert scoring.shipped_model.cache_info().currsize == 0

@@ -7,6 +7,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -121,9 +122,12 @@ def _score_line(line: str) -> dict[str, Any] | None:
     reason, when it is not one."""
     if not line.strip():
         return None
-    document = json.loads(line)
+    document = json.loads(line, parse_constant=_no_constant)
     if not isinstance(document, dict) or not isinstance(document.get("text"), str):
         raise ValueError("each line must be a JSON object with a string 'text'")
+    if _ESCAPED_SURROGATE.search(line) and not _encodable(document):
+        # "\ud800" parses, but no output line could hold it: refused like any bad line, not a crash.
+        raise ValueError("the line holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text")
     rating = document.get("rating")
     if rating is not None and (type(rating) is not int or not 1 <= rating <= 5):
         raise ValueError("'rating' must be a whole number of stars from 1 to 5")
@@ -131,6 +135,22 @@ def _score_line(line: str) -> dict[str, Any] | None:
     if lang is not None and lang not in ("ru", "en"):
         raise ValueError('\'lang\' must be "ru" or "en" when given')
     return document
+
+
+# A \u escape of a UTF-16 surrogate: in a pair it is one character, alone it is none.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _encodable(document: dict[str, Any]) -> bool:
+    try:
+        _JSON_LINE(document).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _load_model(choice: str) -> Model | str:

@@ -142,6 +142,8 @@ def score_texts(
     languages = [
         lang or detect_language(text) for text, lang in zip(texts, langs or [None] * count, strict=True)
     ]
+    if all(language == "en" for language in languages):  # VADER alone: no Russian engine or layer loaded
+        return [_english(text) for text in texts]
     engine, layer = russian_engine(overrides), learned_model(model)
     kinds = kinds or [None] * count
     scores: list[TextScore] = []
