@@ -23,6 +23,11 @@ MAX_DEPTH = 32
 _TOKENS = re.compile(r'"(?>[^"\\]+|\\.)*+(?:"|\Z)|[\[\]{}]')
 
 
+# A \u escape of a UTF-16 surrogate (in a pair it is one character, alone none), and a surrogate itself.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class UnreadableJson(ValueError):
     """The body is not JSON we read; the message says why, without quoting the body."""
 
@@ -73,11 +78,16 @@ def read_json(body: bytes | str) -> Any:
     except (ValueError, RecursionError) as error:
         # Integers past Python's 4,300-digit limit raise a plain ValueError.
         raise UnreadableJson(f"the body is not JSON we read: {type(error).__name__}") from None
-    try:
-        # A lone surrogate ("\ud800") parses but can never be encoded again, e.g. onto a queue.
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise UnreadableJson("the body holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text") from None
+    # A lone surrogate ("\ud800") parses but can never be encoded again, e.g. onto a queue. It comes from
+    # a \u escape of one, or (in a text, not bytes) a surrogate character: only then is the document
+    # encoded to find out, not on every body.
+    if _ESCAPED_SURROGATE.search(text) or (not isinstance(body, bytes) and _SURROGATE.search(text)):
+        try:
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnreadableJson(
+                "the body holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text"
+            ) from None
     return document
 
 

@@ -7,7 +7,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from otklik.entrypoints import (
     cli_topics,
     cli_train,
 )
+from otklik.entrypoints.cli_input import TextLines
 from otklik.entrypoints.cli_progress import Progress
 
 LOCAL_DEV_SECRET = "local-dev-secret"
@@ -77,80 +77,41 @@ def _sign(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-# Lines read before their texts are scored together (tonality.score_texts, stage by stage): a batch of
-# lines costs less than line by line. From a terminal each line is answered as it comes.
+# Lines (good ones) read before their texts are scored together (tonality.score_texts, stage by stage):
+# a batch costs less than line by line. From a terminal each line is answered as it comes.
 SCORE_LINES = 64
 # json.dumps(..., ensure_ascii=False) as one encoder (dumps builds one a call for any non-default option).
 _JSON_LINE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _score(args: argparse.Namespace, source: TextIO, out: TextIO, err: TextIO) -> int:
-    failures = 0
-    lines = enumerate(source, start=1)
+    lines = TextLines(source, err, check=_score_check)
+    documents = iter(lines)
     batch = 1 if source.isatty() else SCORE_LINES
-    while chunk := list(islice(lines, batch)):
-        documents: list[dict[str, Any]] = []
-        for number, line in chunk:
-            try:
-                document = _score_line(line)
-            except ValueError as error:
-                err.write(f"line {number}: {error}\n")
-                failures += 1
-                continue
-            if document is not None:
-                documents.append(document)
+    while chunk := list(islice(documents, batch)):
         scores = tonality.score_texts(
-            [document["text"] for document in documents],
-            [document.get("lang") for document in documents],
+            [document["text"] for document in chunk],
+            [document.get("lang") for document in chunk],
             args.loaded_overrides,
             args.loaded_model,
-            [
-                document.get("kind") if document.get("kind") in FEEDBACK_KINDS else None
-                for document in documents
-            ],
+            [document.get("kind") if document.get("kind") in FEEDBACK_KINDS else None for document in chunk],
         )
-        for document, scored in zip(documents, scores, strict=True):
+        for document, scored in zip(chunk, scores, strict=True):
             document["tonality"] = tonality.with_rating(
                 scored, document.get("rating"), args.text_only
             ).model_dump()
-        out.write("".join(_JSON_LINE(document) + "\n" for document in documents))
-    return 1 if failures else 0
+        out.write("".join(_JSON_LINE(document) + "\n" for document in chunk))
+    return lines.exit_code()
 
 
-def _score_line(line: str) -> dict[str, Any] | None:
-    """A line of `tonality score`'s input as its document (None for a blank line); ValueError, with the
-    reason, when it is not one."""
-    if not line.strip():
-        return None
-    document = json.loads(line, parse_constant=_no_constant)
-    if not isinstance(document, dict) or not isinstance(document.get("text"), str):
-        raise ValueError("each line must be a JSON object with a string 'text'")
-    if _ESCAPED_SURROGATE.search(line) and not _encodable(document):
-        # "\ud800" parses, but no output line could hold it: refused like any bad line, not a crash.
-        raise ValueError("the line holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text")
+def _score_check(document: dict[str, Any]) -> None:
+    """ValueError, with the reason, for a line of `tonality score` whose stars or language are not ones."""
     rating = document.get("rating")
     if rating is not None and (type(rating) is not int or not 1 <= rating <= 5):
         raise ValueError("'rating' must be a whole number of stars from 1 to 5")
     lang = document.get("lang")
     if lang is not None and lang not in ("ru", "en"):
         raise ValueError('\'lang\' must be "ru" or "en" when given')
-    return document
-
-
-# A \u escape of a UTF-16 surrogate: in a pair it is one character, alone it is none.
-_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _encodable(document: dict[str, Any]) -> bool:
-    try:
-        _JSON_LINE(document).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _load_model(choice: str) -> Model | str:
